@@ -1,0 +1,34 @@
+#pragma once
+// The execution loop: find or translate the block at the current pc, run it,
+// follow its exit; return to the caller on anything it cannot handle itself
+// (guest exceptions, system calls, interrupts, faults).
+#include <cstdint>
+
+#include "exec/cpu.h"
+#include "ir/ir.h"
+
+namespace mimic::exec {
+
+// What a guest architecture provides to the loop.
+struct GuestOps {
+  // Translation flags: the CPU state a translation depends on. Blocks are
+  // keyed by (pc, flags).
+  uint64_t (*tb_flags)(const CpuCommon* cpu);
+  // Translates the block at `pc` into `out`. Reads guest code through
+  // cpu->guest_base; a fault while fetching is reported as kExitFault.
+  void (*translate)(CpuCommon* cpu, uint64_t pc, uint64_t flags, ir::Block& out);
+  // Prints guest registers (-d cpu).
+  void (*dump_state)(const CpuCommon* cpu);
+};
+
+// Runs guest code until an exit the loop does not handle. Returns the exit
+// code (ir::ExitCode or a guest code >= kExitGuest); cpu->pc is the pc of the
+// instruction to resume at (for exceptions: the one that raised it).
+uint64_t cpu_exec(CpuCommon* cpu, const GuestOps& ops);
+
+// Invalidate translations covering guest addresses [start, start+len), or all.
+// Safe to call from any guest thread (system calls: munmap, mprotect, fence.i).
+void invalidate_range(uint64_t start, uint64_t len);
+void invalidate_all();
+
+}  // namespace mimic::exec
