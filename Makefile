@@ -1,36 +1,53 @@
-# Thin wrapper over CMake + Ninja. `make`, `make test` and `make demo` install
-# what is missing first (scripts/setup.sh), so a fresh Debian 12 machine needs
-# nothing else.
+# Thin wrapper over CMake + Ninja. `make`, `make test` and `make demo` first
+# install what is missing (scripts/setup.sh, Debian packages), so on a fresh
+# Debian 12 machine they are the only commands a newcomer needs.
+#
+#   make              build into build/ (the emulator is build/mimic-riscv64)
+#   make test         build, run the whole suite with CTest, then run it again
+#                     in a second build under ASan + UBSan (build-asan/)
+#   make demo         run a small RISC-V program under mimic-riscv64
+#   make bench        benchmarks against native and qemu-riscv64 (not a test)
+#
+# Variables: CMAKE_FLAGS (extra cmake -D options, e.g. -DMIMIC_WERROR=ON),
+# JOBS (parallel build and test jobs), CTEST_FLAGS (e.g. -L guest).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
+CTEST_FLAGS ?=
 JOBS ?= $(shell nproc)
+# Sanitized runs are slower: give each guest program run more time.
+ASAN_FLAGS = -DMIMIC_SANITIZE=ON -DMIMIC_GUEST_TIMEOUT=240 \
+             -DMIMIC_REALPROG_CACHE=$(abspath $(BUILD))/realprog
 
-.PHONY: all setup build test test-asan demo clean bench
+.PHONY: all setup configure build test test-asan demo bench clean
 
 all: build
 
 setup:
 	@bash scripts/setup.sh
 
-$(BUILD)/build.ninja: | setup
+# Configuring again is cheap and picks up changed CMAKE_FLAGS.
+configure: setup
 	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 
-build: setup $(BUILD)/build.ninja
+build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The whole suite: the normal build, then once more under ASan + UBSan.
+# The whole suite: the normal build, then once more under ASan + UBSan
+# (without the tests labelled slow: the real programs from Debian sources).
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	$(MAKE) test-asan
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)
+	$(MAKE) --no-print-directory test-asan
 
 test-asan: setup
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DMIMIC_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(ASAN_BUILD) -G Ninja $(ASAN_FLAGS) $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow $(CTEST_FLAGS)
 
-demo: build
-	$(BUILD)/mimic-riscv64 $(BUILD)/tests/guest/riscv64/demo
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target mimic-riscv64 guest_demo
+	@echo "--- $(BUILD)/mimic-riscv64 $(BUILD)/tests/guest/riscv64/demo/demo"
+	@$(BUILD)/mimic-riscv64 $(BUILD)/tests/guest/riscv64/demo/demo
 
 bench: build
 	bash bench/run.sh

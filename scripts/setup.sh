@@ -11,6 +11,8 @@ packages=(
   libfdt-dev              # device trees (system mode)
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-user               # test oracle and benchmark peer only
+  dpkg-dev                # apt-get source (tests/realprog)
+  python3                 # bench/run.sh
 )
 
 missing=()
@@ -21,7 +23,8 @@ done
 
 echo "setup: installing ${missing[*]}"
 sudo=""
-[ "$(id -u)" -ne 0 ] && sudo="sudo"
+# No password prompt: CI has no standard input.
+[ "$(id -u)" -ne 0 ] && sudo="sudo -n"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -31,4 +31,14 @@ uint64_t cpu_exec(CpuCommon* cpu, const GuestOps& ops);
 void invalidate_range(uint64_t start, uint64_t len);
 void invalidate_all();
 
+// Frees the loop's per-vCPU state (CpuCommon::exec_state). Call when the vCPU
+// is destroyed (guest thread exit), from its own thread, outside cpu_exec.
+void cpu_exec_release(CpuCommon* cpu);
+
+// Runs ir::verify on every translated block (before and after optimization)
+// and aborts with the listing on failure. On by default in debug builds and
+// when the environment variable MIMIC_VERIFY_IR is set to a non-empty value
+// other than 0.
+void set_verify_ir(bool on);
+
 }  // namespace mimic::exec

@@ -29,8 +29,8 @@ class Builder {
 
   // --- arithmetic: binary ops on the same type ---
 #define MIMIC_BIN(method, name_)                                                \
-  I32 method(I32 a, I32 b) { return bin32(Opcode::name##i32, a, b); }          \
-  I64 method(I64 a, I64 b) { return bin64(Opcode::name##i64, a, b); }
+  I32 method(I32 a, I32 b) { return bin32(Opcode::name_##i32, a, b); }          \
+  I64 method(I64 a, I64 b) { return bin64(Opcode::name_##i64, a, b); }
   MIMIC_BIN(add, add_)
   MIMIC_BIN(sub, sub_)
   MIMIC_BIN(mul, mul_)
@@ -53,8 +53,8 @@ class Builder {
   MIMIC_BIN(rotr, rotr_)
 #undef MIMIC_BIN
 #define MIMIC_UN(method, name_)                                               \
-  I32 method(I32 a) { return un32(Opcode::name##i32, a); }                 \
-  I64 method(I64 a) { return un64(Opcode::name##i64, a); }
+  I32 method(I32 a) { return un32(Opcode::name_##i32, a); }                 \
+  I64 method(I64 a) { return un64(Opcode::name_##i64, a); }
   MIMIC_UN(neg, neg_)
   MIMIC_UN(not_, not_)
   MIMIC_UN(clz, clz_)

@@ -31,6 +31,9 @@ struct OpInfo {
 };
 extern const OpInfo kOpInfo[static_cast<int>(Opcode::kCount)];
 inline const OpInfo& info(Opcode op) { return kOpInfo[static_cast<int>(op)]; }
+// Type of value argument i (outputs first, then inputs) of `op`; resolves the
+// X (mixed) ops: ld/st_i32 take an i64 address, extu/exts/trunc convert.
+Type arg_type(Opcode op, unsigned i);
 
 // Conditions for setcond/movcond/brcond. Signed and unsigned orderings.
 enum class Cond : uint8_t { EQ, NE, LT, GE, LE, GT, LTU, GEU, LEU, GTU };
@@ -72,6 +75,7 @@ enum ExitCode : uint64_t {
   kExitNormal = 0,     // continue at env pc
   kExitInterrupt = 1,  // exit_request was set (signal, other thread); env pc is exact
   kExitFault = 2,      // guest memory fault: CpuCommon::fault_addr / fault_write
+  kExitMisaligned = 3, // MemOp.aligned access at a misaligned address: fault_addr
   kExitGuest = 16,     // first guest-defined code (exceptions, system calls)
 };
 

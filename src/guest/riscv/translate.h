@@ -12,6 +12,7 @@
 // 16-bit (C extension) encodings are expanded to their 32-bit equivalents
 // before decoding, so each instruction's semantics are written once.
 #include <cstdint>
+#include <optional>
 
 #include "guest/riscv/cpu.h"
 #include "ir/builder.h"
@@ -21,24 +22,24 @@ namespace mimic::riscv {
 enum class ImmKind : uint8_t { None, I, S, B, U, J };
 
 struct Args {
-  uint32_t raw;   // the (expanded) 32-bit encoding
-  uint8_t rd;     // bits 11:7
-  uint8_t rs1;    // bits 19:15 (also the zimm of csrrwi & co.)
-  uint8_t rs2;    // bits 24:20
-  uint8_t rs3;    // bits 31:27
-  uint8_t rm;     // bits 14:12 (FP rounding mode)
-  uint8_t aq, rl; // bits 26, 25
-  uint8_t shamt;  // bits 25:20
-  uint16_t csr;   // bits 31:20
-  int64_t imm;    // per ImmKind, sign-extended, already scaled (B/J: byte offset, U: << 12)
+  uint32_t raw;    // the (expanded) 32-bit encoding
+  uint8_t rd;      // bits 11:7
+  uint8_t rs1;     // bits 19:15 (also the zimm of csrrwi & co.)
+  uint8_t rs2;     // bits 24:20
+  uint8_t rs3;     // bits 31:27
+  uint8_t rm;      // bits 14:12 (FP rounding mode)
+  uint8_t aq, rl;  // bits 26, 25
+  uint8_t shamt;   // bits 25:20
+  uint16_t csr;    // bits 31:20
+  int64_t imm;     // per ImmKind, sign-extended, already scaled (B/J: byte offset, U: << 12)
 };
 
 struct Ctx {
   ir::Builder& b;
-  RiscvCpu* cpu;     // for reading code; translation must not depend on other state
-  uint64_t flags;    // translation flags (exec::GuestOps::tb_flags)
-  uint64_t pc;       // pc of the instruction being translated
-  uint64_t next_pc;  // pc + instruction length (2 or 4)
+  RiscvCpu* cpu;       // for reading code; translation must not depend on other state
+  uint64_t flags;      // translation flags (exec::GuestOps::tb_flags)
+  uint64_t pc;         // pc of the instruction being translated
+  uint64_t next_pc;    // pc + instruction length (2 or 4)
   bool ended = false;  // set when the instruction ended the block (branch, exit)
 
   // x0 reads as the constant 0; writes to x0 are dropped.
@@ -54,6 +55,14 @@ struct Ctx {
   void jump_indirect(ir::I64 target);
   // Ends the block raising exit `code` (RiscvExit) at this instruction's pc.
   void raise(uint64_t code);
+  // Raises exit `code` at this instruction's pc if (a cond b); otherwise the
+  // instruction continues (does not end the block). With `fault_addr`, its
+  // value is stored in CpuCommon::fault_addr first (si_addr of SIGBUS).
+  void raise_if(ir::Cond cond, ir::I64 a, ir::I64 b, uint64_t code,
+                std::optional<ir::I64> fault_addr = std::nullopt);
+  // Ends the block with exit_tb(code) and env pc = `target`, unchained: for
+  // state changes the execution loop must see (fence.i).
+  void exit_to(uint64_t target, uint64_t code);
 };
 
 }  // namespace mimic::riscv

@@ -1,0 +1,43 @@
+#include "backend/backend.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+
+#include "backend/interp/interp.h"
+
+namespace mimic::backend {
+
+namespace {
+std::atomic<Backend*> g_selected{nullptr};
+}
+
+Backend* by_name(const std::string& name) {
+  if (name == "interp") return &interp_backend();
+  return nullptr;
+}
+
+bool select(const std::string& name, std::string* error) {
+  Backend* b = by_name(name);
+  if (!b) {
+    if (error) *error = "unknown TCG backend '" + name + "' (available: interp)";
+    return false;
+  }
+  g_selected.store(b, std::memory_order_release);
+  return true;
+}
+
+Backend& current() {
+  Backend* b = g_selected.load(std::memory_order_acquire);
+  if (b) return *b;
+  const char* env = std::getenv("MIMIC_BACKEND");
+  std::string err;
+  if (env && *env && select(env, &err)) return *g_selected.load(std::memory_order_acquire);
+  if (env && *env) std::fprintf(stderr, "mimic: MIMIC_BACKEND: %s; using interp\n", err.c_str());
+  Backend* def = &interp_backend();
+  Backend* expected = nullptr;
+  g_selected.compare_exchange_strong(expected, def);
+  return *g_selected.load(std::memory_order_acquire);
+}
+
+}  // namespace mimic::backend

@@ -1,0 +1,46 @@
+#pragma once
+// The host-code backends seen by the execution loop. A backend turns an IR
+// Block into something it can run (interpreter: pre-decoded ops; JIT: host
+// code) and runs it against a vCPU's env. The interpreter is the portable
+// implementation and the reference the JIT is tested against.
+#include <cstdint>
+#include <string>
+
+#include "exec/cpu.h"
+#include "ir/ir.h"
+
+namespace mimic::backend {
+
+// How a block left. slot >= 0: goto_tb(slot, target) ran and env pc = target
+// (the loop may follow a cached successor). slot < 0: exit_tb(code) or
+// goto_ptr (code = kExitNormal), continue at env pc.
+struct RunResult {
+  uint64_t code;
+  int64_t slot;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  // Prepares a verified, optimized block. The result is owned by the caller
+  // and released with release(); it must not refer to `b` afterwards. May be
+  // called from several threads at once.
+  virtual void* compile(const ir::Block& b) = 0;
+  virtual void release(void* code) = 0;
+  // Runs compiled code. Faults and helper exits leave through cpu->jmp
+  // (siglongjmp); the backend's frame holds no objects with destructors.
+  virtual RunResult run(void* code, exec::CpuCommon* cpu) = 0;
+};
+
+// The backend the execution loop uses: chosen by select() (from -accel
+// tcg,backend=NAME), else the MIMIC_BACKEND environment variable, else
+// "interp". Fixed at first use.
+Backend& current();
+// Chooses the backend by name before the first block runs. Returns false with
+// a message for an unknown name.
+bool select(const std::string& name, std::string* error);
+// The backend with this name, or nullptr (tests compare backends).
+Backend* by_name(const std::string& name);
+
+}  // namespace mimic::backend

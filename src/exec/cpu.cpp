@@ -1,0 +1,53 @@
+#include "exec/cpu.h"
+
+#include <pthread.h>
+#include <ucontext.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
+#include "exec/host_fault.h"
+
+namespace mimic::exec {
+
+namespace {
+thread_local CpuCommon* t_current_cpu = nullptr;
+}
+
+CpuCommon* current_cpu() { return t_current_cpu; }
+void set_current_cpu(CpuCommon* cpu) { t_current_cpu = cpu; }
+
+void raise_exit(CpuCommon* cpu, uint64_t code) {
+  if (!cpu->jmp) {
+    std::fprintf(stderr, "mimic: raise_exit(%llu) outside the execution loop\n",
+                 static_cast<unsigned long long>(code));
+    std::abort();
+  }
+  cpu->exception = code;
+  cpu->pc = cpu->insn_pc;
+  siglongjmp(*cpu->jmp, 1);
+}
+
+bool handle_host_fault(int signo, siginfo_t* info, void* ucontext) {
+  CpuCommon* cpu = t_current_cpu;
+  if (!cpu || !cpu->jmp || !info) return false;
+  auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
+  auto base = reinterpret_cast<uintptr_t>(cpu->guest_base);
+  if (addr < base || addr - base >= cpu->guest_limit) return false;
+  cpu->fault_addr = addr - base;
+  cpu->fault_write = false;
+  auto* uc = static_cast<ucontext_t*>(ucontext);
+#if defined(__x86_64__)
+  if (uc) cpu->fault_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+#endif
+  cpu->exception = ir::kExitFault;
+  cpu->pc = cpu->insn_pc;
+  // The loop's sigsetjmp does not save the mask (a system call per entry);
+  // leaving the handler by siglongjmp would keep this signal blocked, so
+  // restore the mask of the interrupted code first.
+  if (uc) pthread_sigmask(SIG_SETMASK, &uc->uc_sigmask, nullptr);
+  siglongjmp(*cpu->jmp, 1);
+}
+
+}  // namespace mimic::exec

@@ -1,0 +1,16 @@
+#pragma once
+// Turning host faults on guest memory into guest exceptions.
+#include <csignal>
+
+namespace mimic::exec {
+
+// Call first from the host SIGSEGV/SIGBUS handler. If this thread is running
+// guest code (current_cpu() with jmp set) and the fault address lies in
+// [guest_base, guest_base + guest_limit), records fault_addr (guest address),
+// fault_write (x86-64: bit 1 of the page-fault error code), exception =
+// kExitFault, pc = insn_pc, restores the signal mask of the interrupted code
+// and siglongjmps to the execution loop (does not return). Otherwise returns
+// false and the caller handles the signal.
+bool handle_host_fault(int signo, siginfo_t* info, void* ucontext);
+
+}  // namespace mimic::exec

@@ -1,0 +1,71 @@
+#pragma once
+// Translation blocks and the TB cache shared by all vCPU threads.
+//
+// Concurrency: lookups are lock-free (hash chains of atomic pointers); insert,
+// chaining and invalidation are serialized by one translation lock. An
+// invalidated TB is unlinked at once but freed only after every vCPU thread
+// that was inside cpu_exec has passed a block boundary and dropped its cached
+// pointers (quiescent-state reclamation, see tb_cache.cpp).
+#include <atomic>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "exec/cpu.h"
+#include "ir/ir.h"
+
+namespace mimic::exec {
+
+struct TranslationBlock {
+  uint64_t pc = 0;
+  uint64_t flags = 0;
+  uint32_t size = 0;     // bytes of guest code covered
+  uint32_t n_insns = 0;
+  void* code = nullptr;  // backend's compiled form
+
+  std::atomic<bool> invalid{false};
+  std::atomic<TranslationBlock*> hash_next{nullptr};
+  // Cached successor per goto_tb slot (validated on use: pc and !invalid).
+  std::atomic<TranslationBlock*> jmp_next[2] = {};
+  // Under the translation lock: TBs whose jmp_next[slot] points here.
+  std::vector<std::pair<TranslationBlock*, int>> incoming;
+  uint64_t retire_gen = 0;
+};
+
+// Per-vCPU state behind CpuCommon::exec_state.
+constexpr unsigned kJumpCacheBits = 12;
+constexpr uint64_t kOffline = ~uint64_t{0};
+struct ExecState {
+  CpuCommon* cpu = nullptr;
+  // Last invalidation generation this thread has acknowledged (kOffline when
+  // outside cpu_exec); written by the owner, read by reclaimers.
+  std::atomic<uint64_t> acked{kOffline};
+  uint64_t seen = 0;  // owner only
+  TranslationBlock* jump_cache[1u << kJumpCacheBits] = {};
+  ir::Block block;  // translation scratch, reused
+};
+
+// Returns the vCPU's exec state, creating and registering it on first use.
+ExecState* exec_state_of(CpuCommon* cpu);
+
+// Finds a TB without translating (jump cache, then hash table); nullptr if
+// absent. Only between enter/leave of the calling thread.
+TranslationBlock* tb_lookup(ExecState* st, uint64_t pc, uint64_t flags);
+// Inserts a freshly compiled TB unless an invalidation happened since
+// `inval_seq` (returns nullptr: translate again) or an equal TB already exists
+// (returns that one and frees `tb`).
+TranslationBlock* tb_insert(ExecState* st, TranslationBlock* tb, uint64_t inval_seq);
+// Current invalidation sequence number (read before translating).
+uint64_t tb_inval_seq();
+// Makes from->jmp_next[slot] = to if both are still valid.
+void tb_link(TranslationBlock* from, int slot, TranslationBlock* to);
+
+// Quiescent-state bookkeeping of the calling vCPU thread.
+void exec_enter(ExecState* st);
+void exec_leave(ExecState* st);
+// At a block boundary: returns true if TBs were invalidated since the last
+// call, in which case the caller must drop every TB pointer it holds (the
+// jump cache is flushed here).
+bool exec_sync(ExecState* st);
+
+}  // namespace mimic::exec

@@ -1,0 +1,296 @@
+// The TB cache: lock-free lookup, serialized insert/chain/invalidate, and
+// deferred freeing of invalidated TBs (quiescent-state based reclamation).
+//
+// Reclamation protocol. g_gen counts invalidation batches. A TB unlinked in
+// batch G is tagged G and freed once every online vCPU thread has acked >= G.
+// A thread acks (exec_sync) only at a block boundary after flushing its jump
+// cache and dropping its chained-TB pointer, so it holds no pointer to a TB
+// unlinked before the generation it acks. Threads outside cpu_exec are
+// offline and hold nothing; on entry they ack their old generation first and
+// then re-read g_gen (seq_cst), so a reclaimer that saw them offline has
+// already bumped the generation they will read, forcing a flush.
+#include <mutex>
+#include <unordered_map>
+
+#include "backend/backend.h"
+#include "exec/cpu_loop.h"
+#include "exec/tb.h"
+
+namespace mimic::exec {
+
+namespace {
+
+constexpr unsigned kHashBits = 16;
+constexpr uint64_t kPageBits = 12;
+
+std::atomic<TranslationBlock*> g_hash[1u << kHashBits];
+std::atomic<uint64_t> g_gen{1};
+
+std::mutex g_tb_lock;  // insert, link, invalidate, g_pages, g_retired
+std::unordered_map<uint64_t, std::vector<TranslationBlock*>> g_pages;
+std::vector<TranslationBlock*> g_retired;
+size_t g_live_tbs = 0;  // TBs in the hash table
+// Past this many TBs the cache is flushed wholesale (like QEMU's full code
+// buffer): simpler than LRU and rare in practice.
+constexpr size_t kMaxLiveTbs = 1u << 18;
+std::atomic<size_t> g_retired_count{0};
+
+std::mutex g_states_lock;  // g_states (taken inside g_tb_lock, never around it)
+std::vector<ExecState*> g_states;
+
+inline uint32_t hash_of(uint64_t pc, uint64_t flags) {
+  uint64_t h = (pc >> 1) ^ (flags * 0x9e3779b97f4a7c15ull);
+  h ^= h >> 29;
+  return static_cast<uint32_t>(h) & ((1u << kHashBits) - 1);
+}
+inline uint32_t jc_index(uint64_t pc) {
+  return static_cast<uint32_t>(pc >> 1) & ((1u << kJumpCacheBits) - 1);
+}
+inline uint64_t last_page(const TranslationBlock* tb) {
+  return (tb->pc + (tb->size ? tb->size : 1) - 1) >> kPageBits;
+}
+
+void tb_free(TranslationBlock* tb) {
+  backend::current().release(tb->code);
+  delete tb;
+}
+
+void flush_jump_cache(ExecState* st) {
+  for (auto& e : st->jump_cache) e = nullptr;
+}
+
+// Under g_tb_lock. Unlinks tb from the hash table, the page index and all
+// chains, and queues it for freeing.
+void invalidate_locked(TranslationBlock* tb) {
+  if (tb->invalid.load(std::memory_order_relaxed)) return;
+  tb->invalid.store(true, std::memory_order_release);
+  g_live_tbs--;
+  std::atomic<TranslationBlock*>* link = &g_hash[hash_of(tb->pc, tb->flags)];
+  for (TranslationBlock* p = link->load(std::memory_order_relaxed); p;
+       p = link->load(std::memory_order_relaxed)) {
+    if (p == tb) {
+      link->store(tb->hash_next.load(std::memory_order_relaxed), std::memory_order_release);
+      break;
+    }
+    link = &p->hash_next;
+  }
+  for (uint64_t pg = tb->pc >> kPageBits; pg <= last_page(tb); pg++) {
+    auto it = g_pages.find(pg);
+    if (it == g_pages.end()) continue;
+    auto& v = it->second;
+    for (size_t i = 0; i < v.size(); i++)
+      if (v[i] == tb) {
+        v[i] = v.back();
+        v.pop_back();
+        break;
+      }
+    if (v.empty()) g_pages.erase(it);
+  }
+  for (auto [from, slot] : tb->incoming) {
+    TranslationBlock* expect = tb;
+    from->jmp_next[slot].compare_exchange_strong(expect, nullptr);
+  }
+  tb->incoming.clear();
+  for (int s = 0; s < 2; s++) {
+    TranslationBlock* to = tb->jmp_next[s].load(std::memory_order_relaxed);
+    if (!to) continue;
+    auto& in = to->incoming;
+    for (size_t i = 0; i < in.size(); i++)
+      if (in[i].first == tb && in[i].second == s) {
+        in[i] = in.back();
+        in.pop_back();
+        break;
+      }
+  }
+  g_retired.push_back(tb);
+}
+
+// Under g_tb_lock. Frees retired TBs every online thread has moved past.
+void reclaim_locked() {
+  if (g_retired.empty()) return;
+  uint64_t min_acked = kOffline;
+  {
+    std::lock_guard<std::mutex> g(g_states_lock);
+    for (ExecState* s : g_states) {
+      uint64_t a = s->acked.load(std::memory_order_seq_cst);
+      if (a < min_acked) min_acked = a;
+    }
+  }
+  size_t keep = 0;
+  for (TranslationBlock* tb : g_retired) {
+    if (tb->retire_gen <= min_acked) tb_free(tb);
+    else g_retired[keep++] = tb;
+  }
+  g_retired.resize(keep);
+  g_retired_count.store(keep, std::memory_order_relaxed);
+}
+
+// Under g_tb_lock, after a batch of invalidate_locked calls.
+void finish_batch_locked(size_t first_new) {
+  if (first_new == g_retired.size()) return;
+  uint64_t gen = g_gen.fetch_add(1, std::memory_order_seq_cst) + 1;
+  for (size_t i = first_new; i < g_retired.size(); i++) g_retired[i]->retire_gen = gen;
+  g_retired_count.store(g_retired.size(), std::memory_order_relaxed);
+  reclaim_locked();
+}
+
+}  // namespace
+
+ExecState* exec_state_of(CpuCommon* cpu) {
+  if (cpu->exec_state) return static_cast<ExecState*>(cpu->exec_state);
+  auto* st = new ExecState;
+  st->cpu = cpu;
+  st->seen = g_gen.load(std::memory_order_seq_cst);
+  {
+    std::lock_guard<std::mutex> g(g_states_lock);
+    g_states.push_back(st);
+  }
+  cpu->exec_state = st;
+  return st;
+}
+
+void cpu_exec_release(CpuCommon* cpu) {
+  auto* st = static_cast<ExecState*>(cpu->exec_state);
+  if (!st) return;
+  {
+    std::lock_guard<std::mutex> g(g_states_lock);
+    for (size_t i = 0; i < g_states.size(); i++)
+      if (g_states[i] == st) {
+        g_states[i] = g_states.back();
+        g_states.pop_back();
+        break;
+      }
+  }
+  cpu->exec_state = nullptr;
+  delete st;
+}
+
+TranslationBlock* tb_lookup(ExecState* st, uint64_t pc, uint64_t flags) {
+  TranslationBlock*& slot = st->jump_cache[jc_index(pc)];
+  TranslationBlock* tb = slot;
+  if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed))
+    return tb;
+  for (tb = g_hash[hash_of(pc, flags)].load(std::memory_order_acquire); tb;
+       tb = tb->hash_next.load(std::memory_order_acquire)) {
+    if (tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed)) {
+      slot = tb;
+      return tb;
+    }
+  }
+  return nullptr;
+}
+
+uint64_t tb_inval_seq() { return g_gen.load(std::memory_order_seq_cst); }
+
+TranslationBlock* tb_insert(ExecState* st, TranslationBlock* tb, uint64_t inval_seq) {
+  {
+    std::lock_guard<std::mutex> g(g_tb_lock);
+    if (g_gen.load(std::memory_order_relaxed) != inval_seq) {
+      // The guest code may have changed under the translator: start over.
+      tb_free(tb);
+      return nullptr;
+    }
+    std::atomic<TranslationBlock*>& head = g_hash[hash_of(tb->pc, tb->flags)];
+    for (TranslationBlock* p = head.load(std::memory_order_relaxed); p;
+         p = p->hash_next.load(std::memory_order_relaxed)) {
+      if (p->pc == tb->pc && p->flags == tb->flags && !p->invalid.load(std::memory_order_relaxed)) {
+        tb_free(tb);  // another thread translated it first
+        tb = p;
+        goto done;
+      }
+    }
+    if (g_live_tbs >= kMaxLiveTbs) {
+      std::vector<TranslationBlock*> all;
+      for (auto& [pg, v] : g_pages) all.insert(all.end(), v.begin(), v.end());
+      size_t first_new = g_retired.size();
+      for (TranslationBlock* old : all) invalidate_locked(old);
+      finish_batch_locked(first_new);
+    }
+    g_live_tbs++;
+    tb->hash_next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    head.store(tb, std::memory_order_release);
+    for (uint64_t pg = tb->pc >> kPageBits; pg <= last_page(tb); pg++) g_pages[pg].push_back(tb);
+  }
+done:
+  st->jump_cache[jc_index(tb->pc)] = tb;
+  return tb;
+}
+
+void tb_link(TranslationBlock* from, int slot, TranslationBlock* to) {
+  std::lock_guard<std::mutex> g(g_tb_lock);
+  if (from->invalid.load(std::memory_order_relaxed) || to->invalid.load(std::memory_order_relaxed))
+    return;
+  TranslationBlock* old = from->jmp_next[slot].load(std::memory_order_relaxed);
+  if (old == to) return;
+  if (old) {
+    auto& in = old->incoming;
+    for (size_t i = 0; i < in.size(); i++)
+      if (in[i].first == from && in[i].second == slot) {
+        in[i] = in.back();
+        in.pop_back();
+        break;
+      }
+  }
+  to->incoming.emplace_back(from, slot);
+  from->jmp_next[slot].store(to, std::memory_order_release);
+}
+
+void exec_enter(ExecState* st) {
+  st->acked.store(st->seen, std::memory_order_seq_cst);
+  uint64_t g = g_gen.load(std::memory_order_seq_cst);
+  if (g != st->seen) {
+    flush_jump_cache(st);
+    st->seen = g;
+    st->acked.store(g, std::memory_order_seq_cst);
+  }
+}
+
+void exec_leave(ExecState* st) { st->acked.store(kOffline, std::memory_order_seq_cst); }
+
+bool exec_sync(ExecState* st) {
+  uint64_t g = g_gen.load(std::memory_order_acquire);
+  if (g == st->seen) return false;
+  flush_jump_cache(st);
+  st->seen = g;
+  st->acked.store(g, std::memory_order_seq_cst);
+  if (g_retired_count.load(std::memory_order_relaxed) != 0 && g_tb_lock.try_lock()) {
+    reclaim_locked();
+    g_tb_lock.unlock();
+  }
+  return true;
+}
+
+void invalidate_range(uint64_t start, uint64_t len) {
+  if (len == 0) return;
+  uint64_t end = start + len < start ? ~uint64_t{0} : start + len;  // exclusive, saturated
+  std::lock_guard<std::mutex> g(g_tb_lock);
+  uint64_t p0 = start >> kPageBits, p1 = (end - 1) >> kPageBits;
+  std::vector<TranslationBlock*> victims;
+  auto collect = [&](const std::vector<TranslationBlock*>& v) {
+    for (TranslationBlock* tb : v)
+      if (tb->pc < end && start < tb->pc + (tb->size ? tb->size : 1)) victims.push_back(tb);
+  };
+  if (p1 - p0 >= g_pages.size()) {
+    for (auto& [pg, v] : g_pages)
+      if (pg >= p0 && pg <= p1) collect(v);
+  } else {
+    for (uint64_t pg = p0; pg <= p1; pg++) {
+      auto it = g_pages.find(pg);
+      if (it != g_pages.end()) collect(it->second);
+    }
+  }
+  size_t first_new = g_retired.size();
+  for (TranslationBlock* tb : victims) invalidate_locked(tb);
+  finish_batch_locked(first_new);
+}
+
+void invalidate_all() {
+  std::lock_guard<std::mutex> g(g_tb_lock);
+  std::vector<TranslationBlock*> victims;
+  for (auto& [pg, v] : g_pages) victims.insert(victims.end(), v.begin(), v.end());
+  size_t first_new = g_retired.size();
+  for (TranslationBlock* tb : victims) invalidate_locked(tb);
+  finish_batch_locked(first_new);
+}
+
+}  // namespace mimic::exec
