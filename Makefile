@@ -34,7 +34,8 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The whole suite: the normal build, then once more under ASan + UBSan
-# (without the tests labelled slow: the real programs from Debian sources).
+# (tests labelled slow are left out there; none is today). The sanitized run
+# shares build/realprog, so the real programs are fetched and built once.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)
 	$(MAKE) --no-print-directory test-asan

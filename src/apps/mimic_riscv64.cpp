@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend.h"
 #include "core/log.h"
 #include "linux_user/address_space.h"
 #include "linux_user/process.h"
@@ -52,7 +53,9 @@ void usage() {
       "  -0 argv0         use argv0 as the program's argv[0]\n"
       "  -d item,...      enable logging of the given items ('help' lists them)\n"
       "  -D logfile       write the log to logfile instead of stderr\n"
-      "  -strace          log system calls and their results\n",
+      "  -strace          log system calls and their results\n"
+      "  -accel tcg[,backend=interp|jit]\n"
+      "                   select the TCG backend (env MIMIC_BACKEND; default interp)\n",
       kProg, mimic::linux_user::kDefaultLdPrefix);
 }
 
@@ -124,6 +127,24 @@ const OptionDef kOptions[] = {
        c.exec_options.insert(c.exec_options.end(), {"-d", a});
      }},
     {"D", true, [](Options& o, ProcessConfig&, const std::string& a) { o.log_file = a; }},
+    {"accel", true,
+     [](Options&, ProcessConfig& c, const std::string& a) {
+       // QEMU syntax: accelerator name, then key=value properties.
+       size_t comma = a.find(',');
+       if (a.substr(0, comma) != "tcg") fail("unknown accelerator '" + a.substr(0, comma) + "' (only tcg)");
+       while (comma != std::string::npos) {
+         size_t next = a.find(',', comma + 1);
+         std::string prop = a.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
+         comma = next;
+         if (prop.rfind("backend=", 0) == 0) {
+           std::string err;
+           if (!mimic::backend::select(prop.substr(8), &err)) fail(err);
+         } else {
+           fail("unknown -accel tcg property '" + prop + "' (known: backend)");
+         }
+       }
+       c.exec_options.insert(c.exec_options.end(), {"-accel", a});
+     }},
     {"strace", false,
      [](Options&, ProcessConfig& c, const std::string&) {
        mimic::log::g_mask |= mimic::log::kStrace;

@@ -5,6 +5,9 @@
 #include <cstdlib>
 
 #include "backend/interp/interp.h"
+#if defined(__x86_64__)
+#include "backend/x86_64/jit.h"
+#endif
 
 namespace mimic::backend {
 
@@ -14,13 +17,16 @@ std::atomic<Backend*> g_selected{nullptr};
 
 Backend* by_name(const std::string& name) {
   if (name == "interp") return &interp_backend();
+#if defined(__x86_64__)
+  if (name == "jit") return &jit_backend();
+#endif
   return nullptr;
 }
 
 bool select(const std::string& name, std::string* error) {
   Backend* b = by_name(name);
   if (!b) {
-    if (error) *error = "unknown TCG backend '" + name + "' (available: interp)";
+    if (error) *error = "unknown TCG backend '" + name + "' (available: interp, jit)";
     return false;
   }
   g_selected.store(b, std::memory_order_release);

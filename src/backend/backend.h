@@ -14,9 +14,12 @@ namespace mimic::backend {
 // How a block left. slot >= 0: goto_tb(slot, target) ran and env pc = target
 // (the loop may follow a cached successor). slot < 0: exit_tb(code) or
 // goto_ptr (code = kExitNormal), continue at env pc.
+// from: with chained execution the block that took the goto_tb may not be
+// the one passed to run(); then from is its owner (set_owner), else nullptr.
 struct RunResult {
   uint64_t code;
   int64_t slot;
+  void* from = nullptr;
 };
 
 class Backend {
@@ -31,11 +34,20 @@ class Backend {
   // Runs compiled code. Faults and helper exits leave through cpu->jmp
   // (siglongjmp); the backend's frame holds no objects with destructors.
   virtual RunResult run(void* code, exec::CpuCommon* cpu) = 0;
+
+  // Direct chaining (backends that jump between blocks without returning).
+  // set_owner records the exec-level object reported in RunResult::from.
+  // chain makes goto_tb `slot` of `from` go straight to `to`; unchain undoes
+  // it. Both are called under exec's translation lock, while other threads
+  // may be running `from`.
+  virtual void set_owner(void* code, void* owner) {}
+  virtual void chain(void* from, int slot, void* to) {}
+  virtual void unchain(void* from, int slot) {}
 };
 
 // The backend the execution loop uses: chosen by select() (from -accel
 // tcg,backend=NAME), else the MIMIC_BACKEND environment variable, else
-// "interp". Fixed at first use.
+// "interp". Fixed at first use. Names: "interp", "jit" (x86-64 hosts).
 Backend& current();
 // Chooses the backend by name before the first block runs. Returns false with
 // a message for an unknown name.

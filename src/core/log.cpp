@@ -67,7 +67,7 @@ std::string help_text() {
 }
 
 bool set_file(const char* path) {
-  FILE* f = fopen(path, "w");
+  FILE* f = fopen(path, "we");  // close-on-exec: exec'd guests must not inherit it
   if (!f) return false;
   g_file = f;
   return true;

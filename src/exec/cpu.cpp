@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <ucontext.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -13,7 +14,10 @@ namespace mimic::exec {
 
 namespace {
 thread_local CpuCommon* t_current_cpu = nullptr;
+std::atomic<HostPcMap> g_host_pc_map{nullptr};
 }
+
+void set_host_pc_map(HostPcMap map) { g_host_pc_map.store(map, std::memory_order_release); }
 
 CpuCommon* current_cpu() { return t_current_cpu; }
 void set_current_cpu(CpuCommon* cpu) { t_current_cpu = cpu; }
@@ -40,6 +44,10 @@ bool handle_host_fault(int signo, siginfo_t* info, void* ucontext) {
   auto* uc = static_cast<ucontext_t*>(ucontext);
 #if defined(__x86_64__)
   if (uc) cpu->fault_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+  uint64_t guest_pc;
+  HostPcMap map = g_host_pc_map.load(std::memory_order_acquire);
+  if (uc && map && map(static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]), &guest_pc))
+    cpu->insn_pc = guest_pc;
 #endif
   cpu->exception = ir::kExitFault;
   cpu->pc = cpu->insn_pc;

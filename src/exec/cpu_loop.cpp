@@ -71,6 +71,7 @@ TranslationBlock* translate_tb(CpuCommon* cpu, const GuestOps& ops, ExecState* s
     tb->size = b.guest_size;
     tb->n_insns = b.guest_insns;
     tb->code = be.compile(b);
+    be.set_owner(tb->code, tb);
     if (TranslationBlock* r = tb_insert(st, tb, seq)) return r;
   }
 }
@@ -108,7 +109,8 @@ __attribute__((noinline)) uint64_t run_loop(CpuCommon* cpu, const GuestOps& ops,
     }
     backend::RunResult r = be.run(tb->code, cpu);
     if (r.slot >= 0) {
-      last = tb;
+      // With direct chaining the block that left may be a successor of tb.
+      last = r.from ? static_cast<TranslationBlock*>(r.from) : tb;
       slot = static_cast<int>(r.slot);
       continue;
     }
@@ -127,6 +129,17 @@ __attribute__((noinline)) uint64_t exec_protected(CpuCommon* cpu, const GuestOps
 
 }  // namespace
 
+// Safe without exec_sync: the jump cache holds only TBs found after this
+// thread's last acknowledgement, which cannot be freed before its next one,
+// and tb_lookup skips invalidated TBs.
+void* lookup_code_for_jump(CpuCommon* cpu) {
+  auto* st = static_cast<ExecState*>(cpu->exec_state);
+  if (!st || !st->ops || cpu->exit_request.load(std::memory_order_relaxed)) return nullptr;
+  if ((log::g_mask & (log::kExec | log::kCpu)) != 0) return nullptr;
+  TranslationBlock* tb = tb_lookup(st, cpu->pc, st->ops->tb_flags(cpu));
+  return tb ? tb->code : nullptr;
+}
+
 void set_verify_ir(bool on) { g_verify.store(on, std::memory_order_relaxed); }
 
 uint64_t cpu_exec(CpuCommon* cpu, const GuestOps& ops) {
@@ -134,10 +147,13 @@ uint64_t cpu_exec(CpuCommon* cpu, const GuestOps& ops) {
   CpuCommon* prev_cpu = current_cpu();
   sigjmp_buf* prev_jmp = cpu->jmp;
   set_current_cpu(cpu);
+  const GuestOps* prev_ops = st->ops;
+  st->ops = &ops;
   exec_enter(st);
   uint64_t ret = exec_protected(cpu, ops, st);
   cpu->jmp = prev_jmp;
   exec_leave(st);
+  st->ops = prev_ops;
   set_current_cpu(prev_cpu);
   return ret;
 }

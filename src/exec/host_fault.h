@@ -1,6 +1,7 @@
 #pragma once
 // Turning host faults on guest memory into guest exceptions.
 #include <csignal>
+#include <cstdint>
 
 namespace mimic::exec {
 
@@ -12,5 +13,12 @@ namespace mimic::exec {
 // and siglongjmps to the execution loop (does not return). Otherwise returns
 // false and the caller handles the signal.
 bool handle_host_fault(int signo, siginfo_t* info, void* ucontext);
+
+// A JIT registers how to map the host pc of a faulting guest memory access
+// in its generated code to the guest pc of the instruction (which then
+// replaces insn_pc: generated code does not keep insn_pc up to date). Must
+// be async-signal-safe; returns false for host pcs it does not know.
+using HostPcMap = bool (*)(uintptr_t host_pc, uint64_t* guest_pc);
+void set_host_pc_map(HostPcMap map);
 
 }  // namespace mimic::exec

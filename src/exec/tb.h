@@ -35,8 +35,10 @@ struct TranslationBlock {
 // Per-vCPU state behind CpuCommon::exec_state.
 constexpr unsigned kJumpCacheBits = 12;
 constexpr uint64_t kOffline = ~uint64_t{0};
+struct GuestOps;
 struct ExecState {
   CpuCommon* cpu = nullptr;
+  const GuestOps* ops = nullptr;  // of the running cpu_exec (lookup_code_for_jump)
   // Last invalidation generation this thread has acknowledged (kOffline when
   // outside cpu_exec); written by the owner, read by reclaimers.
   std::atomic<uint64_t> acked{kOffline};
@@ -59,6 +61,12 @@ TranslationBlock* tb_insert(ExecState* st, TranslationBlock* tb, uint64_t inval_
 uint64_t tb_inval_seq();
 // Makes from->jmp_next[slot] = to if both are still valid.
 void tb_link(TranslationBlock* from, int slot, TranslationBlock* to);
+
+// For backends that continue at an indirect target (goto_ptr) without
+// returning to the loop: the compiled code of the already translated block at
+// (cpu->pc, current flags), or nullptr (return to the loop: not translated,
+// exit requested, tracing). Call only from code run by cpu_exec on this vCPU.
+void* lookup_code_for_jump(CpuCommon* cpu);
 
 // Quiescent-state bookkeeping of the calling vCPU thread.
 void exec_enter(ExecState* st);

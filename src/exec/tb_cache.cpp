@@ -88,7 +88,8 @@ void invalidate_locked(TranslationBlock* tb) {
   }
   for (auto [from, slot] : tb->incoming) {
     TranslationBlock* expect = tb;
-    from->jmp_next[slot].compare_exchange_strong(expect, nullptr);
+    if (from->jmp_next[slot].compare_exchange_strong(expect, nullptr))
+      backend::current().unchain(from->code, slot);
   }
   tb->incoming.clear();
   for (int s = 0; s < 2; s++) {
@@ -233,6 +234,7 @@ void tb_link(TranslationBlock* from, int slot, TranslationBlock* to) {
   }
   to->incoming.emplace_back(from, slot);
   from->jmp_next[slot].store(to, std::memory_order_release);
+  backend::current().chain(from->code, slot, to->code);
 }
 
 void exec_enter(ExecState* st) {

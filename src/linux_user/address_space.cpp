@@ -33,6 +33,8 @@ constexpr int kMapFixedNoreplace = 0x100000;
 // the rest are dropped as Linux ignores most of them).
 constexpr int kMapHostPass = kMapNoreserve | kMapPopulate | kMapNonblock;
 
+constexpr int kProtSem = 0x8;  // accepted and ignored, as by Linux
+
 constexpr int kMremapMaymove = 1;
 constexpr int kMremapFixed = 2;
 constexpr int kMremapDontunmap = 4;
@@ -45,6 +47,13 @@ int host_prot(int guest_prot) {
   if (guest_prot & kProtWrite) p |= PROT_WRITE | PROT_READ;
   return p;
 }
+
+AddressSpace::~AddressSpace() {
+  if (base_) ::munmap(base_, limit_);
+}
+
+void AddressSpace::fork_prepare() { lock_.lock(); }
+void AddressSpace::fork_done() { lock_.unlock(); }
 
 AddressSpace& address_space() {
   static AddressSpace as;
@@ -100,6 +109,7 @@ int64_t AddressSpace::mmap_locked(uint64_t addr, uint64_t len, int prot, int fla
   if (len > limit_) return -ENOMEM;
   uint64_t alen = page_align_up(len);
   if (offset + alen < offset) return -EOVERFLOW;
+  prot &= ~kProtSem;
   if (prot & ~(kProtRead | kProtWrite | kProtExec)) return -EINVAL;
   bool anon = (flags & kMapAnonymous) != 0;
   if (!anon) {
@@ -180,7 +190,7 @@ int64_t AddressSpace::munmap(uint64_t addr, uint64_t len) {
 int64_t AddressSpace::mprotect(uint64_t addr, uint64_t len, int prot) {
   // PROT_GROWSDOWN / PROT_GROWSUP (0x01000000 / 0x02000000) are accepted and
   // ignored: every guest stack is mapped at its full size.
-  prot &= ~0x03000000;
+  prot &= ~(0x03000000 | kProtSem);
   if (addr & (kPageSize - 1)) return -EINVAL;
   if (prot & ~(kProtRead | kProtWrite | kProtExec)) return -EINVAL;
   if (len == 0) return 0;

@@ -28,6 +28,11 @@ constexpr uint64_t kElfEtDynBase = page_align_down((kGuestSpaceSize / 3) * 2);
 
 class AddressSpace {
  public:
+  AddressSpace() = default;
+  AddressSpace(const AddressSpace&) = delete;
+  AddressSpace& operator=(const AddressSpace&) = delete;
+  ~AddressSpace();
+
   // Reserves the guest region. `size` is the guest_limit.
   Result<void> init(uint64_t size = kGuestSpaceSize);
 
@@ -62,6 +67,11 @@ class AddressSpace {
   void name_mapping(uint64_t addr, uint64_t len, uint32_t kind, const std::string& name);
   // Text of /proc/self/maps for the guest.
   std::string maps_text();
+  // Around fork(): hold the lock so the child never inherits it taken by a
+  // thread that does not exist there. fork_done() in parent and child.
+  void fork_prepare();
+  void fork_done();
+
   // Guest-visible kind of the mapping at addr (for SEGV_MAPERR vs ACCERR):
   // true if some mapping covers addr.
   bool is_mapped(uint64_t addr);

@@ -109,7 +109,12 @@ Result<void> load_program(TaskState* task) {
     entry = img->entry;
     interp_base = img->start;
   }
-  address_space().set_brk_start(main_img->brk);
+  // Like Linux with address-space randomization on: a program run without
+  // an interpreter that is itself ET_DYN (static-pie, ld.so run directly)
+  // sits in the mmap area, so its heap starts at ELF_ET_DYN_BASE instead,
+  // where it can grow.
+  bool dyn_alone = !has_interp && main->info.type == kElfTypeDyn;
+  address_space().set_brk_start(dyn_alone ? kElfEtDynBase : main_img->brk);
   if (auto r = map_sigreturn_trampoline(); !r) return r.error();
 
   StackInput st;

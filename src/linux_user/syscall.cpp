@@ -79,17 +79,61 @@ int strace_path_arg(int nr) {
   }
 }
 
+// Number of arguments of the common calls (Linux's SYSCALL_DEFINEn), so
+// -strace prints only those; others show all six registers.
+int strace_arg_count(int nr) {
+  switch (nr) {
+    case nr::kGetpid: case nr::kGetppid: case nr::kGettid: case nr::kGetuid: case nr::kGeteuid:
+    case nr::kGetgid: case nr::kGetegid: case nr::kSchedYield: case nr::kSync: case nr::kSetsid:
+    case nr::kRtSigreturn: case nr::kMunlockall:
+      return 0;
+    case nr::kClose: case nr::kExit: case nr::kExitGroup: case nr::kBrk: case nr::kDup: case nr::kUname:
+    case nr::kSetTidAddress: case nr::kChdir: case nr::kFchdir: case nr::kUmask: case nr::kTimes:
+    case nr::kSysinfo: case nr::kEpollCreate1: case nr::kFsync: case nr::kFdatasync: case nr::kSetuid:
+    case nr::kSetgid: case nr::kGetpgid: case nr::kGetsid: case nr::kPersonality: case nr::kChroot:
+      return 1;
+    case nr::kMunmap: case nr::kFstat: case nr::kPipe2: case nr::kSetRobustList: case nr::kClockGettime:
+    case nr::kClockGetres: case nr::kNanosleep: case nr::kGettimeofday: case nr::kKill: case nr::kTkill:
+    case nr::kGetcwd: case nr::kStatfs: case nr::kFstatfs: case nr::kSigaltstack: case nr::kGetrlimit:
+    case nr::kSetrlimit: case nr::kGetrusage: case nr::kListen: case nr::kShutdown: case nr::kSetpgid:
+    case nr::kFtruncate: case nr::kTruncate: case nr::kRtSigpending: case nr::kRtSigsuspend:
+    case nr::kGetitimer: case nr::kMlockall:
+      return 2;
+    case nr::kRead: case nr::kWrite: case nr::kLseek: case nr::kMprotect: case nr::kIoctl: case nr::kFcntl:
+    case nr::kDup3: case nr::kGetdents64: case nr::kMadvise: case nr::kGetrandom: case nr::kTgkill:
+    case nr::kSocket: case nr::kBind: case nr::kConnect: case nr::kAccept: case nr::kGetsockname:
+    case nr::kGetpeername: case nr::kSendmsg: case nr::kRecvmsg: case nr::kReadv: case nr::kWritev:
+    case nr::kGetresuid: case nr::kGetresgid: case nr::kSetitimer: case nr::kExecve:
+    case nr::kFaccessat: case nr::kMkdirat: case nr::kUnlinkat: case nr::kGetRobustList: case nr::kMsync:
+    case nr::kMincore: case nr::kSetresuid: case nr::kSetresgid:
+      return 3;
+    case nr::kOpenat: case nr::kNewfstatat: case nr::kReadlinkat: case nr::kPread64: case nr::kPwrite64:
+    case nr::kRtSigaction: case nr::kRtSigprocmask: case nr::kWait4: case nr::kPrlimit64: case nr::kPpoll:
+    case nr::kEpollCtl: case nr::kClockNanosleep: case nr::kSocketpair: case nr::kAccept4:
+    case nr::kRtSigtimedwait: case nr::kFaccessat2: case nr::kUtimensat: case nr::kSendfile:
+      return 4;
+    case nr::kMremap: case nr::kStatx: case nr::kClone: case nr::kWaitid: case nr::kSetsockopt:
+    case nr::kGetsockopt: case nr::kPrctl: case nr::kRenameat2: case nr::kLinkat:
+      return 5;
+    default:
+      return 6;
+  }
+}
+
 std::string strace_args(int nr, const uint64_t* a) {
   std::string s;
   int path = strace_path_arg(nr);
-  for (int i = 0; i < 6; ++i) {
+  int n = strace_arg_count(nr);
+  for (int i = 0; i < n; ++i) {
     if (i) s += ',';
     std::string str;
     if (i == path && read_guest_string(a[i], &str) == 0) {
       s += '"' + str + '"';
+    } else if (i == 0 && path == 1 && static_cast<int32_t>(a[0]) == -100) {
+      s += "AT_FDCWD";
     } else {
       char buf[32];
-      snprintf(buf, sizeof buf, "%#" PRIx64, a[i]);
+      snprintf(buf, sizeof buf, a[i] < 4096 ? "%" PRIu64 : "%#" PRIx64, a[i]);
       s += buf;
     }
   }
@@ -100,7 +144,7 @@ void strace_result(int64_t r) {
   if (r < 0 && r >= -4095) {
     log::printf(" = -1 errno=%d (%s)\n", static_cast<int>(-r), strerror(static_cast<int>(-r)));
   } else {
-    log::printf(" = %" PRId64 " (%#" PRIx64 ")\n", r, static_cast<uint64_t>(r));
+    log::printf(r >= 0 && r < 65536 ? " = %" PRId64 "\n" : " = %#" PRIx64 "\n", r);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "linux_user/process.h"
+#include "linux_user/signal.h"
 #include "linux_user/syscall_util.h"
 
 namespace mimic::linux_user {
@@ -106,19 +107,34 @@ int64_t sys_dup(TaskState*, const uint64_t* a) { return host_syscall(SYS_dup, sa
 int64_t sys_dup3(TaskState*, const uint64_t* a) { return host_syscall(SYS_dup3, sarg(a[0]), sarg(a[1]), sarg(a[2])); }
 
 int64_t sys_fcntl(TaskState*, const uint64_t* a) {
+  int fd = sarg(a[0]);
   int cmd = sarg(a[1]);
   switch (cmd) {
+    // Value arguments.
+    case F_DUPFD: case F_GETFD: case F_SETFD: case F_GETFL: case F_SETFL: case F_SETOWN:
+    case F_GETOWN: case F_SETLEASE: case F_GETLEASE: case F_NOTIFY: case F_DUPFD_CLOEXEC:
+    case F_SETPIPE_SZ: case F_GETPIPE_SZ: case F_ADD_SEALS: case F_GET_SEALS:
+      return host_syscall(SYS_fcntl, fd, cmd, a[2]);
+    case F_SETSIG:
+      return host_syscall(SYS_fcntl, fd, cmd, guest_to_host_signal(sarg(a[2])));
+    case F_GETSIG: {
+      int64_t r = host_syscall(SYS_fcntl, fd, cmd, 0);
+      return r > 0 ? host_to_guest_signal(static_cast<int>(r)) : r;
+    }
+    // Pointer arguments (struct flock: 32 bytes in LP64).
     case F_GETLK: case F_SETLK: case F_SETLKW:
     case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW: {
       MIMIC_GUEST_BUF(fl, a[2], sizeof(struct flock));
-      return host_syscall(SYS_fcntl, sarg(a[0]), cmd, fl);
+      return host_syscall(SYS_fcntl, fd, cmd, fl);
     }
-    case F_GETOWN_EX: case F_SETOWN_EX: {
+    case F_GETOWN_EX: case F_SETOWN_EX: case F_GET_RW_HINT: case F_SET_RW_HINT:
+    case F_GET_FILE_RW_HINT: case F_SET_FILE_RW_HINT: {
       MIMIC_GUEST_BUF(p, a[2], 8);
-      return host_syscall(SYS_fcntl, sarg(a[0]), cmd, p);
+      return host_syscall(SYS_fcntl, fd, cmd, p);
     }
     default:
-      return host_syscall(SYS_fcntl, sarg(a[0]), cmd, a[2]);
+      // Unknown commands may carry pointers: never hand them to the host.
+      return -EINVAL;
   }
 }
 

@@ -62,6 +62,8 @@ constexpr IoctlDef kIoctls[] = {
     {0x5451, kNoArg},     // FIOCLEX
     {0x5452, 4},          // FIOASYNC
     {0x5460, 8},          // FIOQSIZE
+    {0x40049409, kValueArg},  // FICLONE
+    {0x4020940d, 32},         // FICLONERANGE (struct file_clone_range)
 };
 
 int64_t sys_ioctl(TaskState*, const uint64_t* a) {
@@ -79,8 +81,8 @@ int64_t sys_ioctl(TaskState*, const uint64_t* a) {
     uint32_t dir = cmd >> 30;      // _IOC_NONE 0, _IOC_WRITE 1, _IOC_READ 2
     uint32_t type = (cmd >> 8) & 0xff;
     // Encoded commands of the terminal ('T') and file ('f', FS_IOC_*)
-    // families carry their argument size; pointer-free in LP64.
-    if (type == 'T' || type == 'f' || type == 0x94 /* btrfs/FICLONE */) {
+    // families carry their argument size; their arguments hold no pointers.
+    if (type == 'T' || type == 'f') {
       size = dir == 0 ? kValueArg : static_cast<int64_t>((cmd >> 16) & 0x3fff);
       known = true;
     }

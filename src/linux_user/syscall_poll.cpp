@@ -43,11 +43,12 @@ class TempSigmask {
     sig::sync_host_mask(t);
     return 0;
   }
-  // After the call: on -EINTR the signal layer restores the saved mask after
-  // running the handler; otherwise it is restored now.
+  // After the call: when a signal interrupted it, the signal layer restores
+  // the saved mask after running the handler; otherwise it is restored now
+  // (the dispatcher may then run the call again).
   void end(int64_t result) {
     if (!t_) return;
-    if (result == -EINTR) {
+    if (result == -EINTR && signal_pending(t_)) {
       s_->has_saved_mask = true;
       s_->saved_mask = saved_;
     } else {

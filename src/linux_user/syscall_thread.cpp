@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "core/log.h"
+#include "exec/cpu_loop.h"
 #include "linux_user/process.h"
 #include "linux_user/signal.h"
 #include "linux_user/syscall_util.h"
@@ -107,8 +108,11 @@ int64_t clone_process(TaskState* t, uint64_t flags, uint64_t newsp, uint64_t pti
   }
   // vfork (CLONE_VFORK, possibly with CLONE_VM) runs as a plain fork: the
   // child gets a copy of the address space and the parent does not wait.
+  address_space().fork_prepare();
   pid_t pid = fork();
-  if (pid < 0) return -errno;
+  int err = errno;
+  address_space().fork_done();
+  if (pid < 0) return -err;
   if (pid == 0) {
     t->tid = static_cast<int>(gettid());
     g_live_threads.store(1);
@@ -188,6 +192,7 @@ int64_t sys_exit(TaskState* t, const uint64_t* a) {
   }
   if (g_live_threads.fetch_sub(1) == 1) ::syscall(SYS_exit_group, sarg(a[0]));
   signal_thread_exit(t);
+  exec::cpu_exec_release(&t->cpu.common);
   set_current_task(nullptr);
   delete t;
   pthread_exit(nullptr);

@@ -94,6 +94,9 @@ build_bzip2() {
 }
 
 prepare() {
+  # Two build directories may share one cache (build/ and build-asan/).
+  exec 9> "$cache/.lock"
+  flock 9
   for arch_cc in "x86_64 gcc" "riscv64 riscv64-linux-gnu-gcc"; do
     read -r arch cc <<< "$arch_cc"
     build_lua "$arch" "$cc"

@@ -1,0 +1,135 @@
+#include "backend/x86_64/code_buffer.h"
+
+#include <sys/mman.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <xbyak/xbyak.h>
+
+#include "backend/x86_64/frame.h"
+#include "exec/cpu.h"
+
+namespace mimic::backend::x64 {
+
+namespace {
+
+void* map_or_die(size_t size, int prot) {
+  void* p = mmap(nullptr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    std::fprintf(stderr, "mimic: jit: cannot map %zu bytes for generated code\n", size);
+    std::abort();
+  }
+  return p;
+}
+
+// Entry: saves the callee-saved registers, reserves the spill frame, loads
+// the reserved registers (env, guest_base) and jumps to the block. Exit: the
+// block leaves rax = exit code, rdx = slot word and jumps to the epilogue.
+class EntryExit : public Xbyak::CodeGenerator {
+ public:
+  EntryExit(uint8_t* at, size_t size) : Xbyak::CodeGenerator(size, at) {
+    using namespace Xbyak::util;
+    push(rbx);
+    push(rbp);
+    push(r12);
+    push(r13);
+    push(r14);
+    push(r15);
+    sub(rsp, kFrameBytes + 8);  // 16-byte aligned for helper calls
+    mov(rbp, rdi);
+    mov(r15, ptr[rdi + static_cast<int>(offsetof(exec::CpuCommon, guest_base))]);
+    xor_(eax, eax);
+    for (int k = 0; k < 4; k++) {
+      mov(r11, ptr[rdi + static_cast<int>(offsetof(exec::CpuCommon, guest_limit))]);
+      sub(r11, (1 << k) - 1);
+      cmovb(r11, rax);
+      mov(ptr[rsp + kLimitOffset + 8 * k], r11);
+    }
+    jmp(rsi);
+    align(16);
+    epilogue = getCurr();
+    add(rsp, kFrameBytes + 8);
+    pop(r15);
+    pop(r14);
+    pop(r13);
+    pop(r12);
+    pop(rbp);
+    pop(rbx);
+    ret();
+  }
+  const uint8_t* epilogue = nullptr;
+};
+
+constexpr size_t kStubBytes = 256;
+
+}  // namespace
+
+CodeBuffer& CodeBuffer::get() {
+  static CodeBuffer* b = new CodeBuffer;  // never destroyed: threads may run code at exit
+  return *b;
+}
+
+CodeBuffer::CodeBuffer() {
+  mem_ = static_cast<uint8_t*>(map_or_die(kRegionSize * kRegions, PROT_READ | PROT_WRITE | PROT_EXEC));
+  for (unsigned r = 0; r < kRegions; r++) {
+    regions_[r].base = mem_ + r * kRegionSize;
+    regions_[r].fps = static_cast<FaultPoint*>(
+        map_or_die(kMaxFaultPoints * sizeof(FaultPoint), PROT_READ | PROT_WRITE));
+  }
+  EntryExit ee(mem_, kStubBytes);
+  enter_ = reinterpret_cast<EnterFn>(mem_);
+  epilogue_ = ee.epilogue;
+  regions_[0].used = kStubBytes;
+}
+
+uint8_t* CodeBuffer::cursor(size_t* avail) {
+  Region& r = regions_[cur_];
+  *avail = kRegionSize - r.used;
+  if (r.n_fps.load(std::memory_order_relaxed) + 4096 > kMaxFaultPoints) *avail = 0;
+  return r.base + r.used;
+}
+
+unsigned CodeBuffer::commit(size_t used, const FaultPoint* fps, size_t n_fps) {
+  Region& r = regions_[cur_];
+  size_t n = r.n_fps.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < n_fps && n < kMaxFaultPoints; i++) r.fps[n++] = fps[i];
+  r.n_fps.store(n, std::memory_order_release);
+  r.used += (used + 15) & ~size_t{15};
+  if (r.used > kRegionSize) r.used = kRegionSize;
+  r.live.fetch_add(1, std::memory_order_relaxed);
+  return cur_;
+}
+
+bool CodeBuffer::next_region() {
+  for (unsigned i = 1; i <= kRegions; i++) {
+    unsigned c = (cur_ + i) % kRegions;
+    if (c == cur_ || regions_[c].live.load(std::memory_order_acquire) != 0) continue;
+    Region& r = regions_[c];
+    r.n_fps.store(0, std::memory_order_release);
+    r.used = c == 0 ? kStubBytes : 0;
+    cur_ = c;
+    return true;
+  }
+  return false;
+}
+
+void CodeBuffer::release(unsigned r) { regions_[r].live.fetch_sub(1, std::memory_order_release); }
+
+bool CodeBuffer::guest_pc_of(uintptr_t host_pc, uint64_t* guest_pc) const {
+  auto base = reinterpret_cast<uintptr_t>(mem_);
+  if (host_pc < base || host_pc - base >= kRegionSize * kRegions) return false;
+  const Region& r = regions_[(host_pc - base) / kRegionSize];
+  size_t lo = 0, hi = r.n_fps.load(std::memory_order_acquire);
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (r.fps[mid].host < host_pc) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < r.n_fps.load(std::memory_order_acquire) && r.fps[lo].host == host_pc) {
+    *guest_pc = r.fps[lo].guest_pc;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace mimic::backend::x64

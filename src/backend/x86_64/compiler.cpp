@@ -1,0 +1,291 @@
+// Block-level driver of the code generator: liveness, the op loop, block
+// entry (exit_request check) and the out-of-line fault stubs.
+#include "backend/x86_64/compiler.h"
+
+#include <cstddef>
+#include <cstdlib>
+
+#include "exec/cpu.h"
+#include "ir/eval.h"
+#include <xbyak/xbyak_util.h>
+
+namespace mimic::backend::x64 {
+
+using namespace Xbyak::util;
+
+namespace {
+constexpr int off(size_t o) { return static_cast<int>(o); }
+}  // namespace
+
+const HostFeatures& HostFeatures::get() {
+  static const HostFeatures f = [] {
+    Xbyak::util::Cpu cpu;
+    HostFeatures h{};
+    h.lzcnt = cpu.has(Xbyak::util::Cpu::tLZCNT);
+    h.bmi1 = cpu.has(Xbyak::util::Cpu::tBMI1);
+    h.bmi2 = cpu.has(Xbyak::util::Cpu::tBMI2);
+    h.popcnt = cpu.has(Xbyak::util::Cpu::tPOPCNT);
+    // Tests of the fallback sequences: MIMIC_JIT_BASELINE_X86=1 uses none.
+    if (const char* e = std::getenv("MIMIC_JIT_BASELINE_X86"); e && *e && *e != '0') h = HostFeatures{};
+    return h;
+  }();
+  return f;
+}
+
+Compiler::Compiler(uint8_t* at, size_t avail, const ir::Block& b, JitBlock* jb)
+    : Xbyak::CodeGenerator(avail, at), b_(b), jb_(jb), tmp_(b.temps.size()), labels_(b.n_labels),
+      slot_used_(kMaxSlots, 0) {
+  for (int& r : reg_temp_) r = -1;
+  for (uint32_t t = 0; t < b.temps.size(); t++) {
+    if (is_global(t)) {
+      globals_.push_back(t);
+      tmp_[t].mem_valid = true;
+    }
+  }
+}
+
+uint64_t Compiler::const_val(uint32_t t) const {
+  const ir::TempInfo& ti = b_.temps[t];
+  return ti.type == ir::Type::I32 ? static_cast<uint32_t>(ti.value) : ti.value;
+}
+
+bool Compiler::imm32_of(uint32_t t, bool i32, int32_t* v) const {
+  if (!is_const(t)) return false;
+  uint64_t c = const_val(t);
+  if (i32) {
+    *v = static_cast<int32_t>(static_cast<uint32_t>(c));
+    return true;
+  }
+  if (static_cast<int64_t>(c) != static_cast<int64_t>(static_cast<int32_t>(c))) return false;
+  *v = static_cast<int32_t>(c);
+  return true;
+}
+
+Xbyak::Address Compiler::mem_of(uint32_t t) {
+  if (is_global(t)) return qword[rbp + b_.temps[t].env_offset];
+  Temp& s = tmp_[t];
+  if (s.slot < 0) {
+    for (unsigned i = 0; i < kMaxSlots; i++)
+      if (!slot_used_[i]) {
+        slot_used_[i] = 1;
+        s.slot = static_cast<int16_t>(i);
+        break;
+      }
+    if (s.slot < 0) throw FrameFull{};
+  }
+  return qword[rsp + s.slot * 8];
+}
+
+// last_use of locals and constants: the last op index that reads (or, if
+// never read, writes) them. Branches inside a block go forward or backward;
+// for a backward branch at j to a label at k, every temp whose range meets
+// [k, j] stays live until j (iterated to a fixed point for nested loops), so
+// "dead after last_use" holds on every path.
+void Compiler::compute_liveness() {
+  const size_t n = b_.ops.size();
+  std::vector<uint32_t> first(tmp_.size(), UINT32_MAX);
+  std::vector<uint32_t> label_pos(b_.n_labels, 0);
+  for (uint32_t i = 0; i < n; i++) {
+    const ir::Op& op = b_.ops[i];
+    if (op.opc == ir::Opcode::set_label) label_pos[op.cst(0)] = i;
+    const ir::OpInfo& in = op.inf();
+    for (int k = 0; k < in.n_out + in.n_in; k++) {
+      uint32_t t = static_cast<uint32_t>(op.args[k]);
+      tmp_[t].last_use = i;
+      if (first[t] == UINT32_MAX) first[t] = i;
+    }
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> loops;
+  for (uint32_t i = 0; i < n; i++) {
+    const ir::Op& op = b_.ops[i];
+    uint64_t l = UINT64_MAX;
+    if (op.opc == ir::Opcode::br) l = op.cst(0);
+    else if (op.opc == ir::Opcode::brcond_i32 || op.opc == ir::Opcode::brcond_i64) l = op.cst(1);
+    if (l != UINT64_MAX && label_pos[l] < i) loops.emplace_back(label_pos[l], i);
+  }
+  for (bool changed = !loops.empty(); changed;) {
+    changed = false;
+    for (auto [k, j] : loops)
+      for (uint32_t t = 0; t < tmp_.size(); t++)
+        if (first[t] <= j && first[t] != UINT32_MAX && tmp_[t].last_use >= k && tmp_[t].last_use < j) {
+          tmp_[t].last_use = j;
+          changed = true;
+        }
+  }
+}
+
+// Fault stubs and the host-pc map use the pc of the last insn_start in
+// program order. That is the interpreter's insn_pc only if every path to a
+// point passes the same last insn_start: true when no branch skips one
+// (translators branch within an instruction). Otherwise the block keeps
+// insn_pc in env at every insn_start, as the interpreter does.
+bool Compiler::pcs_are_static() const {
+  constexpr uint64_t kEntry = ~uint64_t{0};  // env insn_pc as on entry
+  constexpr uint64_t kUnset = ~uint64_t{1};
+  std::vector<uint64_t> at_label(b_.n_labels, kUnset);
+  std::vector<uint8_t> defined(b_.n_labels, 0);
+  uint64_t cur = kEntry;
+  bool reachable = true;
+  auto merge = [](uint64_t& into, uint64_t v) {
+    if (into == kUnset) into = v;
+    return into == v;
+  };
+  for (const ir::Op& op : b_.ops) {
+    uint64_t l = UINT64_MAX;
+    switch (op.opc) {
+      case ir::Opcode::insn_start: cur = op.cst(0); break;
+      case ir::Opcode::br: l = op.cst(0); break;
+      case ir::Opcode::brcond_i32: case ir::Opcode::brcond_i64: l = op.cst(1); break;
+      case ir::Opcode::set_label:
+        if (reachable && !merge(at_label[op.cst(0)], cur)) return false;
+        defined[op.cst(0)] = 1;
+        cur = at_label[op.cst(0)];
+        reachable = true;
+        break;
+      default: break;
+    }
+    if (!reachable) continue;
+    if (l != UINT64_MAX) {
+      if (defined[l] ? at_label[l] != cur : !merge(at_label[l], cur)) return false;
+    }
+    if (op.opc == ir::Opcode::br || (op.inf().flags & ir::kEndsBlock)) reachable = false;
+  }
+  return true;
+}
+
+void Compiler::run() {
+  compute_liveness();
+  dynamic_pc_ = !pcs_are_static();
+  // Entry: leave promptly when another thread or a signal asks (chained
+  // blocks never pass through the execution loop).
+  cmp(dword[rbp + off(offsetof(exec::CpuCommon, exit_request))], 0);
+  jne(interrupt_, T_NEAR);
+  for (idx_ = 0; idx_ < b_.ops.size(); idx_++) {
+    emit(b_.ops[idx_]);
+    free_dead();
+  }
+  emit_stubs();
+}
+
+void Compiler::emit(const ir::Op& op) {
+  using ir::Opcode;
+  switch (op.opc) {
+    case Opcode::mov_i32: case Opcode::mov_i64:
+    case Opcode::extu_i32_i64: case Opcode::trunc_i64_i32: case Opcode::ext32u_i64:
+      return emit_mov(op);
+    case Opcode::add_i32: case Opcode::sub_i32: case Opcode::mul_i32: case Opcode::and_i32:
+    case Opcode::or_i32: case Opcode::xor_i32: case Opcode::andc_i32: case Opcode::orc_i32:
+    case Opcode::eqv_i32:
+    case Opcode::add_i64: case Opcode::sub_i64: case Opcode::mul_i64: case Opcode::and_i64:
+    case Opcode::or_i64: case Opcode::xor_i64: case Opcode::andc_i64: case Opcode::orc_i64:
+    case Opcode::eqv_i64:
+      return emit_binary(op);
+    case Opcode::neg_i32: case Opcode::not_i32: case Opcode::bswap_i32:
+    case Opcode::ext8s_i32: case Opcode::ext8u_i32: case Opcode::ext16s_i32: case Opcode::ext16u_i32:
+    case Opcode::neg_i64: case Opcode::not_i64: case Opcode::bswap_i64:
+    case Opcode::ext8s_i64: case Opcode::ext8u_i64: case Opcode::ext16s_i64: case Opcode::ext16u_i64:
+    case Opcode::ext32s_i64: case Opcode::exts_i32_i64:
+      return emit_unary(op);
+    case Opcode::shl_i32: case Opcode::shr_i32: case Opcode::sar_i32: case Opcode::rotl_i32:
+    case Opcode::rotr_i32:
+    case Opcode::shl_i64: case Opcode::shr_i64: case Opcode::sar_i64: case Opcode::rotl_i64:
+    case Opcode::rotr_i64:
+      return emit_shift(op);
+    case Opcode::clz_i32: case Opcode::ctz_i32: case Opcode::ctpop_i32:
+    case Opcode::clz_i64: case Opcode::ctz_i64: case Opcode::ctpop_i64:
+      return emit_bitcount(op);
+    case Opcode::mulsh_i32: case Opcode::muluh_i32: case Opcode::mulsh_i64: case Opcode::muluh_i64:
+      return emit_mulh(op);
+    case Opcode::div_i32: case Opcode::divu_i32: case Opcode::rem_i32: case Opcode::remu_i32:
+    case Opcode::div_i64: case Opcode::divu_i64: case Opcode::rem_i64: case Opcode::remu_i64:
+      return emit_div(op);
+    case Opcode::setcond_i32: case Opcode::setcond_i64:
+      return emit_setcond(op);
+    case Opcode::movcond_i32: case Opcode::movcond_i64:
+      return emit_movcond(op);
+
+    case Opcode::set_label:
+      // Control may arrive from elsewhere: memory is the only agreed state.
+      write_back_globals();
+      spill_live_locals();
+      forget_all();
+      L(labels_[op.cst(0)]);
+      return;
+    case Opcode::br:
+      write_back_globals();
+      spill_live_locals();
+      jmp(labels_[op.cst(0)], T_NEAR);
+      return;
+    case Opcode::brcond_i32: case Opcode::brcond_i64:
+      return emit_brcond(op);
+
+    case Opcode::ld_i32: case Opcode::ld_i64:
+      return emit_load(op);
+    case Opcode::st_i32: case Opcode::st_i64:
+      return emit_store(op);
+    case Opcode::atomic_rmw_i64:
+      return emit_atomic_rmw(op);
+    case Opcode::atomic_cmpxchg_i64:
+      return emit_cmpxchg(op);
+    case Opcode::mb:
+      mfence();
+      return;
+    case Opcode::ld_env_i64: case Opcode::ld_env_i32:
+    case Opcode::st_env_i64: case Opcode::st_env_i32:
+      return emit_env(op);
+    case Opcode::call:
+      return emit_call(op);
+
+    case Opcode::insn_start:
+      if (dynamic_pc_) {
+        mov(r11, op.cst(0));
+        mov(qword[rbp + off(offsetof(exec::CpuCommon, insn_pc))], r11);
+        return;
+      }
+      has_pc_ = true;
+      pc_ = op.cst(0);
+      return;
+    case Opcode::goto_tb:
+      return emit_goto_tb(op);
+    case Opcode::goto_ptr:
+      return emit_goto_ptr();
+    case Opcode::exit_tb:
+      return emit_exit(op.cst(0));
+    case Opcode::kCount:
+      break;
+  }
+  throw FrameFull{};  // unknown op: let the interpreter run the block
+}
+
+void Compiler::record_fault_point() {
+  if (has_pc_) fault_points.push_back({reinterpret_cast<uintptr_t>(getCurr()), pc_});
+}
+
+// Fault stubs: record the fault like the interpreter (interp_mem.h) and
+// leave with the exception code.
+void Compiler::emit_stubs() {
+  L(interrupt_);
+  mov(r11, b_.guest_pc);
+  mov(qword[rbp + off(offsetof(exec::CpuCommon, pc))], r11);
+  xor_(eax, eax);
+  or_(rdx, -1);
+  jmp(CodeBuffer::get().epilogue(), T_NEAR);
+  for (FaultStub& s : fault_stubs_) {
+    L(s.label);
+    mov(qword[rbp + off(offsetof(exec::CpuCommon, fault_addr))], Xbyak::Reg64(s.addr_reg));
+    mov(byte[rbp + off(offsetof(exec::CpuCommon, fault_write))], s.write ? 1 : 0);
+    mov(qword[rbp + off(offsetof(exec::CpuCommon, exception))], static_cast<uint32_t>(s.code));
+    if (s.has_pc) {
+      mov(r11, s.pc);
+      mov(qword[rbp + off(offsetof(exec::CpuCommon, insn_pc))], r11);
+    } else {
+      mov(r11, qword[rbp + off(offsetof(exec::CpuCommon, insn_pc))]);
+    }
+    mov(qword[rbp + off(offsetof(exec::CpuCommon, pc))], r11);
+    mov(eax, static_cast<uint32_t>(s.code));
+    or_(rdx, -1);
+    jmp(CodeBuffer::get().epilogue(), T_NEAR);
+  }
+}
+
+}  // namespace mimic::backend::x64

@@ -1,0 +1,127 @@
+#include "backend/x86_64/jit.h"
+
+#include <mutex>
+
+#include "backend/interp/interp.h"
+#include "backend/x86_64/code_buffer.h"
+#include "backend/x86_64/compiler.h"
+#include "core/log.h"
+#include "exec/cpu_loop.h"
+#include "exec/host_fault.h"
+
+namespace mimic::backend {
+
+using x64::CodeBuffer;
+using x64::JitBlock;
+
+namespace {
+
+bool map_host_pc(uintptr_t host_pc, uint64_t* guest_pc) {
+  return CodeBuffer::get().guest_pc_of(host_pc, guest_pc);
+}
+
+// Set when every region is full and a flush was requested; cleared when a
+// region becomes usable again. Under the code buffer lock.
+bool g_flush_pending = false;
+
+}  // namespace
+
+JitBackend::JitBackend() {
+  CodeBuffer::get();
+  exec::set_host_pc_map(&map_host_pc);
+}
+
+void* JitBackend::compile(const ir::Block& b) {
+  auto* jb = new JitBlock;
+  CodeBuffer& cb = CodeBuffer::get();
+  bool flush = false;
+  {
+    std::lock_guard<std::mutex> g(cb.lock());
+    for (int attempt = 0; attempt < 2; attempt++) {
+      size_t avail = 0;
+      uint8_t* at = cb.cursor(&avail);
+      if (avail >= 4096) {
+        try {
+          x64::Compiler c(at, avail, b, jb);
+          c.run();
+          jb->entry = at;
+          jb->size = c.getSize();
+          jb->region = cb.commit(jb->size, c.fault_points.data(), c.fault_points.size());
+          if (log::enabled(log::kOutAsm)) {
+            log::printf("OUT: [guest pc 0x%llx, %zu bytes]\n",
+                        static_cast<unsigned long long>(b.guest_pc), jb->size);
+            log_host_code(at, jb->size);
+          }
+          return jb;
+        } catch (const Xbyak::Error& e) {
+          *jb = JitBlock{};
+          if (static_cast<int>(e) != Xbyak::ERR_CODE_IS_TOO_BIG) {
+            log::printf("jit: %s at pc 0x%llx; interpreting the block\n", e.what(),
+                        static_cast<unsigned long long>(b.guest_pc));
+            break;
+          }
+        } catch (const x64::FrameFull&) {
+          *jb = JitBlock{};
+          break;  // more live values than spill slots: interpret this block
+        }
+      }
+      if (cb.next_region()) {
+        g_flush_pending = false;
+        continue;
+      }
+      if (!g_flush_pending) {
+        g_flush_pending = true;
+        flush = true;
+      }
+      break;
+    }
+  }
+  // Every region is full: retire all blocks; their regions drain once every
+  // vCPU has passed a block boundary. Meanwhile blocks are interpreted.
+  if (flush) exec::invalidate_all();
+  jb->interp = interp_backend().compile(b);
+  return jb;
+}
+
+void JitBackend::release(void* code) {
+  auto* jb = static_cast<JitBlock*>(code);
+  if (jb->entry) CodeBuffer::get().release(jb->region);
+  else interp_backend().release(jb->interp);
+  delete jb;
+}
+
+RunResult JitBackend::run(void* code, exec::CpuCommon* cpu) {
+  auto* jb = static_cast<JitBlock*>(code);
+  if (!jb->entry) return interp_backend().run(jb->interp, cpu);
+  const unsigned __int128 r = CodeBuffer::get().enter()(cpu, jb->entry);
+  const auto rax = static_cast<uint64_t>(r), rdx = static_cast<uint64_t>(r >> 64);
+  if (rdx == ~uint64_t{0}) return {rax, -1, nullptr};
+  auto* from = reinterpret_cast<JitBlock*>(rdx & ~uint64_t{1});
+  return {rax, static_cast<int64_t>(rdx & 1), from == jb ? nullptr : from->owner};
+}
+
+void JitBackend::set_owner(void* code, void* owner) { static_cast<JitBlock*>(code)->owner = owner; }
+
+// The rel32 is 4-byte aligned (emit_goto_tb), so the store is atomic for
+// threads executing the jump concurrently.
+void JitBackend::chain(void* from, int slot, void* to) {
+  auto* f = static_cast<JitBlock*>(from);
+  auto* t = static_cast<JitBlock*>(to);
+  if (!f->entry || !t->entry || !f->jmp_disp[slot]) return;
+  const auto disp = static_cast<int32_t>(t->entry - (f->jmp_disp[slot] + 4));
+  __atomic_store_n(reinterpret_cast<int32_t*>(f->jmp_disp[slot]), disp, __ATOMIC_RELEASE);
+}
+
+void JitBackend::unchain(void* from, int slot) {
+  auto* f = static_cast<JitBlock*>(from);
+  if (!f->entry || !f->jmp_disp[slot]) return;
+  const auto disp = static_cast<int32_t>(f->stub[slot] - (f->jmp_disp[slot] + 4));
+  __atomic_store_n(reinterpret_cast<int32_t*>(f->jmp_disp[slot]), disp, __ATOMIC_RELEASE);
+}
+
+JitBackend& jit_backend() {
+  static JitBackend b;
+  return b;
+}
+
+}  // namespace mimic::backend

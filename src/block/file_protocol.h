@@ -1,0 +1,45 @@
+#pragma once
+// The "file" protocol driver: byte-addressed access to a host file with
+// pread/pwrite. Reads past the end of the file return zeros (a qcow2 image
+// may reference clusters that were never written).
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+
+namespace mimic::block {
+
+class FileProtocol {
+ public:
+  static Result<std::unique_ptr<FileProtocol>> open(const std::string& path, bool writable);
+  static Result<std::unique_ptr<FileProtocol>> create(const std::string& path);
+  ~FileProtocol();
+  FileProtocol(const FileProtocol&) = delete;
+  FileProtocol& operator=(const FileProtocol&) = delete;
+
+  Result<void> pread(uint64_t offset, void* buf, uint64_t len);
+  Result<void> pwrite(uint64_t offset, const void* buf, uint64_t len);
+  Result<void> sync();
+  Result<void> truncate(uint64_t size);
+  // Deallocates a range (reads as zeros afterwards); best effort.
+  void punch_hole(uint64_t offset, uint64_t len);
+  // Size of the file now (fstat).
+  uint64_t size() const;
+  uint64_t allocated_bytes() const;
+  // First data offset at or after offset (SEEK_DATA); size() if none.
+  uint64_t next_data(uint64_t offset) const;
+  // First hole at or after offset (SEEK_HOLE).
+  uint64_t next_hole(uint64_t offset) const;
+  bool writable() const { return writable_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  FileProtocol(int fd, std::string path, bool writable)
+      : fd_(fd), path_(std::move(path)), writable_(writable) {}
+  int fd_;
+  std::string path_;
+  bool writable_;
+};
+
+}  // namespace mimic::block

@@ -1,0 +1,81 @@
+#include "block/image.h"
+
+#include <climits>
+#include <cstdlib>
+#include <set>
+
+#include "block/file_protocol.h"
+#include "block/qcow2.h"
+#include "block/raw_format.h"
+
+namespace mimic::block {
+
+Result<std::string> probe_format(const std::string& path) {
+  auto f = FileProtocol::open(path, false);
+  if (!f) return f.error();
+  uint8_t magic[4] = {};
+  if ((*f)->size() >= 4) {
+    if (auto r = (*f)->pread(0, magic, 4); !r) return r.error();
+  }
+  if (qcow2::be32(magic) == qcow2::kMagic) return std::string("qcow2");
+  return std::string("raw");
+}
+
+std::string resolve_backing_path(const std::string& image, const std::string& backing) {
+  if (backing.empty() || backing[0] == '/') return backing;
+  auto slash = image.rfind('/');
+  if (slash == std::string::npos) return backing;
+  return image.substr(0, slash + 1) + backing;
+}
+
+BackingRef backing_ref(BlockDriver* d) {
+  if (auto* q = dynamic_cast<Qcow2Driver*>(d)) return {q->header().backing_file, q->header().backing_format};
+  return {};
+}
+
+namespace {
+
+std::string canonical(const std::string& p) {
+  char buf[PATH_MAX];
+  if (realpath(p.c_str(), buf)) return buf;
+  return p;
+}
+
+Result<std::unique_ptr<BlockDriver>> open_one(const std::string& path, const OpenOptions& opts,
+                                              int depth, std::set<std::string>& seen) {
+  if (depth > kMaxBackingDepth) return make_error("Backing chain of '" + path + "' is too deep");
+  if (!seen.insert(canonical(path)).second)
+    return make_error("Backing file chain of '" + path + "' contains a loop");
+  std::string fmt = opts.format;
+  if (fmt.empty()) {
+    auto p = probe_format(path);
+    if (!p) return p.error();
+    fmt = *p;
+  }
+  if (fmt != "raw" && fmt != "qcow2") return make_error("Unknown driver '" + fmt + "'");
+  auto f = FileProtocol::open(path, opts.writable);
+  if (!f) return f.error();
+  if (fmt == "raw") return std::unique_ptr<BlockDriver>(new RawFormat(std::move(f.value())));
+  auto q = Qcow2Driver::open(std::move(f.value()), opts.writable);
+  if (!q) return make_error("Could not open '" + path + "': " + q.error().message);
+  const auto& h = (*q)->header();
+  if (opts.open_backing && !h.backing_file.empty()) {
+    OpenOptions bo;
+    bo.format = h.backing_format;
+    bo.writable = false;
+    std::string bpath = resolve_backing_path(path, h.backing_file);
+    auto b = open_one(bpath, bo, depth + 1, seen);
+    if (!b) return b.error();
+    (*q)->set_backing(std::move(b.value()));
+  }
+  return std::unique_ptr<BlockDriver>(std::move(q.value()));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BlockDriver>> open_image(const std::string& path, const OpenOptions& opts) {
+  std::set<std::string> seen;
+  return open_one(path, opts, 0, seen);
+}
+
+}  // namespace mimic::block

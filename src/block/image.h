@@ -1,0 +1,35 @@
+#pragma once
+// Opening images by name: format probing, backing chains (bounded depth,
+// loops refused) and creation of raw/qcow2 images.
+#include <memory>
+#include <string>
+
+#include "block/block_driver.h"
+#include "block/qcow2.h"
+
+namespace mimic::block {
+
+inline constexpr int kMaxBackingDepth = 64;
+
+struct OpenOptions {
+  std::string format;       // "" probes
+  bool writable = false;
+  bool open_backing = true; // false: ignore the backing file (rebase -u, info)
+};
+
+// Probes "qcow2" or "raw" from the first bytes of the file.
+Result<std::string> probe_format(const std::string& path);
+
+Result<std::unique_ptr<BlockDriver>> open_image(const std::string& path, const OpenOptions& opts);
+
+// Resolves a backing file name relative to the directory of the image.
+std::string resolve_backing_path(const std::string& image, const std::string& backing);
+
+// Backing file name and format recorded in an image's header ("" if none).
+struct BackingRef {
+  std::string file;
+  std::string format;
+};
+BackingRef backing_ref(BlockDriver* d);
+
+}  // namespace mimic::block
