@@ -117,6 +117,15 @@ bool signal_pending(TaskState* t);
 // and is restarted only when none does.
 void set_restart_no_handler(TaskState* t);
 
+// A signal mask in force for one system call only (ppoll, pselect6,
+// epoll_pwait; Linux's set_user_sigmask / restore_saved_sigmask_unless).
+// `mask` is the guest's; SIGKILL and SIGSTOP stay unblocked.
+void begin_temporary_sigmask(TaskState* t, GuestSigset mask);
+// After the call. `interrupted`: it ended with -EINTR because a signal is
+// pending; the old mask is then restored by delivery after the handler's
+// frame has saved it. Otherwise it is restored now.
+void end_temporary_sigmask(TaskState* t, GuestSigset old_mask, bool interrupted);
+
 // ---- system calls: guest arguments, Linux return convention (-errno) ----
 
 long sys_rt_sigaction(TaskState* t, int sig, uint64_t act, uint64_t oldact,

@@ -164,6 +164,22 @@ long sys_rt_sigpending(TaskState* t, uint64_t set, uint64_t sigsetsize) {
   return 0;
 }
 
+void begin_temporary_sigmask(TaskState* t, GuestSigset mask) {
+  t->blocked = mask & ~kUnblockable;
+  sync_host_mask(t);
+}
+
+void end_temporary_sigmask(TaskState* t, GuestSigset old_mask, bool interrupted) {
+  SigTask* st = sig_task(t);
+  if (interrupted && st) {
+    st->has_saved_mask = true;
+    st->saved_mask = old_mask;
+  } else {
+    t->blocked = old_mask;
+    sync_host_mask(t);
+  }
+}
+
 long sys_rt_sigsuspend(TaskState* t, uint64_t mask, uint64_t sigsetsize) {
   if (sigsetsize != sizeof(GuestSigset)) return -EINVAL;
   GuestSigset n;

@@ -10,7 +10,6 @@
 #include "core/log.h"
 #include "linux_user/guest_access.h"
 #include "linux_user/signal.h"
-#include "linux_user/signal_internal.h"
 #include "linux_user/syscall_nr.h"
 
 namespace mimic::linux_user {
@@ -202,7 +201,7 @@ void do_syscall(TaskState* t) {
     t->syscall_interrupted = true;
     t->syscall_orig_a0 = a[0];
     if (restart_only_without_handler(nr)) {
-      if (sig::SigTask* s = sig::sig_task(t)) s->restart_no_handler_only = true;
+      set_restart_no_handler(t);
     }
   }
   cpu.x[10] = static_cast<uint64_t>(r);

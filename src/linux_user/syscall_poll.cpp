@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "linux_user/signal.h"
-#include "linux_user/signal_internal.h"
 #include "linux_user/syscall_util.h"
 
 namespace mimic::linux_user {
@@ -26,7 +25,8 @@ static_assert(sizeof(GuestEpollEvent) == 16);
 
 constexpr int kMaxEpollEvents = 1 << 20;
 
-// Installs a temporary guest signal mask read from `mask_addr` (NULL: none).
+// Installs a temporary guest signal mask read from `mask_addr` (NULL: none)
+// for the duration of one call.
 class TempSigmask {
  public:
   int64_t begin(TaskState* t, uint64_t mask_addr, uint64_t size) {
@@ -34,32 +34,17 @@ class TempSigmask {
     if (size != sizeof(GuestSigset)) return -EINVAL;
     GuestSigset m;
     if (!get_guest(mask_addr, &m)) return -EFAULT;
-    sig::SigTask* s = sig::sig_task(t);
-    if (!s) return 0;
     t_ = t;
-    s_ = s;
     saved_ = t->blocked;
-    t->blocked = m & ~sig::kUnblockable;
-    sig::sync_host_mask(t);
+    begin_temporary_sigmask(t, m);
     return 0;
   }
-  // After the call: when a signal interrupted it, the signal layer restores
-  // the saved mask after running the handler; otherwise it is restored now
-  // (the dispatcher may then run the call again).
   void end(int64_t result) {
-    if (!t_) return;
-    if (result == -EINTR && signal_pending(t_)) {
-      s_->has_saved_mask = true;
-      s_->saved_mask = saved_;
-    } else {
-      t_->blocked = saved_;
-      sig::sync_host_mask(t_);
-    }
+    if (t_) end_temporary_sigmask(t_, saved_, result == -EINTR && signal_pending(t_));
   }
 
  private:
   TaskState* t_ = nullptr;
-  sig::SigTask* s_ = nullptr;
   GuestSigset saved_ = 0;
 };
 
