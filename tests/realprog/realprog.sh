@@ -126,17 +126,14 @@ compare_files() {  # compare_files WHAT EXPECTED ACTUAL
   fi
 }
 
-work_dir() {
-  local w
-  w="$(mktemp -d "${TMPDIR:-/tmp}/mimic-realprog.XXXXXX")"
-  echo "$w"
-}
+# The scratch directory of this run, removed on every exit path.
+work="$(mktemp -d "${TMPDIR:-/tmp}/mimic-realprog.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
 
 run_lua() {
   local runner="$1" w status
   read -r -a emu <<< "$runner"
-  w="$(work_dir)"
-  trap 'rm -rf "$w"' RETURN
+  w="$work"
   mkdir -p "$w/native" "$w/emulated"
   cp "$here/test.lua" "$w/native/" && cp "$here/test.lua" "$w/emulated/"
   status=0
@@ -158,8 +155,7 @@ run_lua() {
 run_bzip2() {
   local runner="$1" w src_l src_b
   read -r -a emu <<< "$runner"
-  w="$(work_dir)"
-  trap 'rm -rf "$w"' RETURN
+  w="$work"
   # Input: program text (compressible) followed by machine code (less so).
   src_l="$(source_dir lua5.4)"
   src_b="$(source_dir bzip2)"

@@ -81,14 +81,19 @@ int main(void) {
     printf("kid %d -> %d\n", i, WEXITSTATUS(status));
   }
 
-  // WNOHANG with nothing to reap, then ECHILD
+  // WNOHANG while the child is blocked (on a pipe the parent holds), then ECHILD
+  int hold[2];
+  pipe(hold);
   pid = fork();
   if (pid == 0) {
-    usleep(50 * 1000);
+    close(hold[1]);
+    read(hold[0], &c, 1);  // returns 0 once the parent closes its end
     _exit(3);
   }
+  close(hold[0]);
   int nohang = waitpid(pid, &status, WNOHANG);
   printf("WNOHANG while child runs: %d\n", nohang);
+  close(hold[1]);
   waitpid(pid, &status, 0);
   describe("child 4", status);
   errno = 0;

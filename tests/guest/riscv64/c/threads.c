@@ -184,7 +184,7 @@ int main(void) {
   pthread_t d;
   pthread_create(&d, &attr, detached_worker, NULL);
   pthread_attr_destroy(&attr);
-  for (int i = 0; i < 5000 && !atomic_load(&detached_done); i++) usleep(1000);
+  for (int i = 0; i < 20000 && !atomic_load(&detached_done); i++) usleep(1000);
   printf("detached thread ran: %d\n", atomic_load(&detached_done));
   return 0;
 }
