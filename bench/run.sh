@@ -32,7 +32,8 @@ bin="$out/bin"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   # Reuse the Lua sources tests/realprog fetched, if any.
   lua_src="$(ls -d "$root"/build/realprog/src/lua5.4-*/ 2> /dev/null | head -n 1 || true)"
-  ARCHES="x86_64 riscv64" BUILD="$bin" ${lua_src:+LUA_SRC="$lua_src"} "$kit/build.sh" > "$out/build.log" 2>&1 || {
+  [ -n "$lua_src" ] && export LUA_SRC="$lua_src"
+  ARCHES="x86_64 riscv64" BUILD="$bin" "$kit/build.sh" > "$out/build.log" 2>&1 || {
     cat "$out/build.log"
     exit 1
   }

@@ -9,6 +9,11 @@ packages=(
   libxbyak-dev            # x86-64 JIT backend
   libcapstone-dev         # host disassembly for -d out_asm
   libfdt-dev              # device trees (system mode)
+  zlib1g-dev libzstd-dev  # qcow2 compressed clusters
+  opensbi                 # default -bios of mimic-system-riscv64 (fw_dynamic.bin)
+  device-tree-compiler    # dtc: tests check the generated device tree with it
+  qemu-utils              # qemu-img: interop peer of mimic-img in the tests
+  clang libclang-rt-14-dev  # libFuzzer targets (tests/fuzz)
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-user               # test oracle and benchmark peer only
   dpkg-dev                # apt-get source (tests/realprog)

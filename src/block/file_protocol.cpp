@@ -71,13 +71,22 @@ Result<void> FileProtocol::pwrite(uint64_t offset, const void* buf, uint64_t len
 }
 
 Result<void> FileProtocol::sync() {
-  if (!writable_) return {};
+  if (!writable_ || unsafe_) return {};
   if (::fdatasync(fd_) != 0) return errno_error("Could not flush", path_);
   return {};
 }
 
 Result<void> FileProtocol::truncate(uint64_t size) {
   if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return errno_error("Could not resize", path_);
+  return {};
+}
+
+Result<void> FileProtocol::allocate(uint64_t offset, uint64_t len) {
+  int r = ::posix_fallocate(fd_, static_cast<off_t>(offset), static_cast<off_t>(len));
+  if (r != 0) {
+    errno = r;
+    return errno_error("Could not preallocate", path_);
+  }
   return {};
 }
 

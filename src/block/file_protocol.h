@@ -22,6 +22,8 @@ class FileProtocol {
   Result<void> pwrite(uint64_t offset, const void* buf, uint64_t len);
   Result<void> sync();
   Result<void> truncate(uint64_t size);
+  // Reserves host blocks for a range (preallocation=falloc), growing the file.
+  Result<void> allocate(uint64_t offset, uint64_t len);
   // Deallocates a range (reads as zeros afterwards); best effort.
   void punch_hole(uint64_t offset, uint64_t len);
   // Size of the file now (fstat).
@@ -32,6 +34,9 @@ class FileProtocol {
   // First hole at or after offset (SEEK_HOLE).
   uint64_t next_hole(uint64_t offset) const;
   bool writable() const { return writable_; }
+  // cache=unsafe (qemu-img convert's default): sync() does nothing, so a
+  // host crash may lose or tear the image; a killed process does not.
+  void set_unsafe(bool unsafe) { unsafe_ = unsafe; }
   const std::string& path() const { return path_; }
 
  private:
@@ -40,6 +45,7 @@ class FileProtocol {
   int fd_;
   std::string path_;
   bool writable_;
+  bool unsafe_ = false;
 };
 
 }  // namespace mimic::block

@@ -1,5 +1,7 @@
 #include "block/image.h"
 
+#include <unistd.h>
+
 #include <climits>
 #include <cstdlib>
 #include <set>
@@ -49,12 +51,13 @@ Result<std::unique_ptr<BlockDriver>> open_one(const std::string& path, const Ope
   std::string fmt = opts.format;
   if (fmt.empty()) {
     auto p = probe_format(path);
-    if (!p) return p.error();
+    if (!p) return make_error("Could not open '" + path + "': " + p.error().message);
     fmt = *p;
   }
   if (fmt != "raw" && fmt != "qcow2") return make_error("Unknown driver '" + fmt + "'");
   auto f = FileProtocol::open(path, opts.writable);
-  if (!f) return f.error();
+  if (!f) return make_error("Could not open '" + path + "': " + f.error().message);
+  (*f)->set_unsafe(opts.cache_unsafe);
   if (fmt == "raw") return std::unique_ptr<BlockDriver>(new RawFormat(std::move(f.value())));
   auto q = Qcow2Driver::open(std::move(f.value()), opts.writable);
   if (!q) return make_error("Could not open '" + path + "': " + q.error().message);
@@ -72,6 +75,35 @@ Result<std::unique_ptr<BlockDriver>> open_one(const std::string& path, const Ope
 }
 
 }  // namespace
+
+Result<std::unique_ptr<BlockDriver>> open_with_temporary_overlay(const std::string& path,
+                                                                 const std::string& format) {
+  OpenOptions bo;
+  bo.format = format;
+  auto base = open_image(path, bo);
+  if (!base) return base.error();
+  const char* dir = std::getenv("TMPDIR");
+  std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/mimic-snapshot-XXXXXX";
+  int fd = mkstemp(tmpl.data());
+  if (fd < 0) return make_error("Could not create temporary overlay in " + tmpl);
+  close(fd);
+  Qcow2CreateOptions o;
+  o.size = (*base)->length();
+  o.size = (o.size + 511) / 512 * 512;
+  auto r = Qcow2Driver::create(tmpl, o);
+  std::unique_ptr<FileProtocol> f;
+  if (r) {
+    auto fr = FileProtocol::open(tmpl, true);
+    if (fr) f = std::move(fr.value());
+  }
+  unlink(tmpl.c_str());  // the open descriptor keeps it alive
+  if (!r) return r.error();
+  if (!f) return make_error("Could not open temporary overlay");
+  auto q = Qcow2Driver::open(std::move(f), true);
+  if (!q) return q.error();
+  (*q)->set_backing(std::move(base.value()));
+  return std::unique_ptr<BlockDriver>(std::move(q.value()));
+}
 
 Result<std::unique_ptr<BlockDriver>> open_image(const std::string& path, const OpenOptions& opts) {
   std::set<std::string> seen;

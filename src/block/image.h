@@ -15,12 +15,18 @@ struct OpenOptions {
   std::string format;       // "" probes
   bool writable = false;
   bool open_backing = true; // false: ignore the backing file (rebase -u, info)
+  bool cache_unsafe = false; // never sync (qemu-img convert -t unsafe)
 };
 
 // Probes "qcow2" or "raw" from the first bytes of the file.
 Result<std::string> probe_format(const std::string& path);
 
 Result<std::unique_ptr<BlockDriver>> open_image(const std::string& path, const OpenOptions& opts);
+
+// -snapshot: a temporary qcow2 overlay (deleted at once, lives while open)
+// over the image, which itself is only read. Writes go to the overlay.
+Result<std::unique_ptr<BlockDriver>> open_with_temporary_overlay(const std::string& path,
+                                                                 const std::string& format);
 
 // Resolves a backing file name relative to the directory of the image.
 std::string resolve_backing_path(const std::string& image, const std::string& backing);

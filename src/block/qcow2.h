@@ -18,6 +18,7 @@
 // (refcounts and allocation), qcow2_io.cpp (read/write/zero/discard/status),
 // qcow2_check.cpp (check and repair), qcow2_snapshot.cpp (internal snapshots,
 // resize, backing file change), qcow2_create.cpp (new images).
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -88,6 +89,11 @@ class Qcow2Driver final : public BlockDriver {
   // Writes one whole guest cluster compressed (offset cluster-aligned, len
   // one cluster or the tail of the disk). The cluster must be unallocated.
   Result<void> write_compressed(uint64_t offset, const void* buf, uint64_t len);
+  // The same with the compression already done (compress_cluster() of the
+  // zero-padded cluster, so callers can compress in parallel); an empty
+  // `compressed` writes `buf` uncompressed.
+  Result<void> write_precompressed(uint64_t offset, const std::vector<uint8_t>& compressed,
+                                   const void* buf, uint64_t len);
 
   // Makes whole clusters in the range unallocated again, so they read from
   // the backing image (commit empties the top image this way).
@@ -134,6 +140,8 @@ class Qcow2Driver final : public BlockDriver {
 
   // qcow2_refcount.cpp
   uint64_t refblock_entries() const { return cs_ * 8 / h_.refcount_bits(); }
+  // Cached L2 tables / refcount blocks before write-back: about 256 MiB each.
+  uint64_t cache_tables() const { return std::max<uint64_t>(64, (256ull << 20) / cs_); }
   uint64_t refcount_max() const;
   Result<RefBlock*> get_refblock(uint64_t table_index, bool create);
   Result<uint64_t> get_refcount(uint64_t cluster);
@@ -159,6 +167,9 @@ class Qcow2Driver final : public BlockDriver {
                                    uint64_t len, const Mapping& old);
   Result<void> set_l2(uint64_t guest_cluster, uint64_t entry, const Mapping& old);
   Result<void> check_writable() const;
+  // True if a host cluster holds metadata a data write must never touch:
+  // header, L1 table, refcount table or a refcount block, snapshot table.
+  bool overlaps_metadata(uint64_t host);
 
   // qcow2_check.cpp
   Result<std::vector<uint64_t>> expected_refcounts(CheckResult& res, bool count_refcount_meta);
@@ -181,6 +192,7 @@ class Qcow2Driver final : public BlockDriver {
   std::vector<uint64_t> reftable_;
   bool reftable_dirty_ = false;
   std::unordered_map<uint64_t, RefBlock> refblocks_;  // by table index
+  std::vector<uint64_t> refblock_offsets_;  // sorted; empty = rebuild
   std::vector<uint64_t> pending_frees_;               // cluster indexes
   uint64_t free_hint_ = 0;
   uint64_t comp_next_ = 0;  // next free byte in the current compressed cluster (0: none)

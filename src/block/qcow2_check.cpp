@@ -34,7 +34,8 @@ Result<std::vector<uint64_t>> Qcow2Driver::expected_refcounts(CheckResult& res,
   auto add = [&](uint64_t off, uint64_t len, const char* what) {
     if (len == 0) return;
     uint64_t first = off >> cb_, last = (off + len - 1) >> cb_;
-    if (off + len > fsize || off + len < off) {
+    // A structure may end inside the last (partial) cluster of the file.
+    if (off + len < off || last >= nclusters) {
       res.corruptions++;
       res.messages.push_back(fmt("ERROR %s at offset 0x%" PRIx64 " is beyond the end of the image file", what, off));
       last = std::min(last, nclusters ? nclusters - 1 : 0);
@@ -253,6 +254,7 @@ Result<void> Qcow2Driver::rebuild_refcounts(const std::vector<uint64_t>& counts_
   if (auto r = write_header(); !r) return r;
   if (auto r = file_->sync(); !r) return r;
   reftable_ = std::move(table);
+  refblock_offsets_.clear();
   reftable_dirty_ = false;
   pending_frees_.clear();
   free_hint_ = 0;

@@ -99,7 +99,7 @@ Result<void> Qcow2Driver::create(const std::string& path, const Qcow2CreateOptio
         if (auto r = q.file_->truncate(end); !r) return r;
       }
     } else if (o.preallocation == "falloc") {
-      if (auto r = q.file_->truncate(std::max(q.file_->size(), end)); !r) return r;
+      if (auto r = q.file_->allocate(*a, run * cs); !r) return r;
     } else {
       std::vector<uint8_t> zero(run * cs, 0);
       if (auto r = q.file_->pwrite(*a, zero.data(), zero.size()); !r) return r;

@@ -156,7 +156,20 @@ Result<Header> parse_header(const uint8_t* data, size_t len, uint64_t file_size)
   return h;
 }
 
+namespace {
+Result<std::vector<uint8_t>> serialize_header_impl(const Header& h, bool feature_table);
+}
+
+// The feature name table is optional: it is left out when it does not fit
+// (512-byte clusters with a backing file).
 Result<std::vector<uint8_t>> serialize_header(const Header& h) {
+  auto r = serialize_header_impl(h, true);
+  if (!r && h.version >= 3) r = serialize_header_impl(h, false);
+  return r;
+}
+
+namespace {
+Result<std::vector<uint8_t>> serialize_header_impl(const Header& h, bool feature_table) {
   const uint64_t cs = h.cluster_size();
   std::vector<uint8_t> out(h.version == 2 ? 72 : 112, 0);
   put_be32(&out[0], kMagic);
@@ -187,7 +200,7 @@ Result<std::vector<uint8_t>> serialize_header(const Header& h) {
   };
   if (!h.backing_format.empty())
     add_ext(kExtBackingFormat, reinterpret_cast<const uint8_t*>(h.backing_format.data()), h.backing_format.size());
-  if (h.version >= 3) {
+  if (h.version >= 3 && feature_table) {
     // The feature name table names every feature we know, so other tools can
     // print a useful message.
     static const FeatureName kNames[] = {
@@ -213,6 +226,7 @@ Result<std::vector<uint8_t>> serialize_header(const Header& h) {
   if (out.size() > cs) return make_error("Header and extensions do not fit in the first cluster");
   return out;
 }
+}  // namespace
 
 Result<SnapshotEntry> parse_snapshot_entry(const uint8_t* p, size_t avail, size_t* used,
                                            uint32_t cluster_bits) {

@@ -15,6 +15,20 @@ Result<void> Qcow2Driver::check_writable() const {
   return {};
 }
 
+bool Qcow2Driver::overlaps_metadata(uint64_t host) {
+  auto within = [&](uint64_t off, uint64_t len) { return host + cs_ > off && host < off + len; };
+  if (host < cs_ || within(h_.l1_table_offset, uint64_t{h_.l1_size} * 8) ||
+      within(h_.refcount_table_offset, uint64_t{h_.refcount_table_clusters} * cs_) ||
+      (h_.nb_snapshots && within(h_.snapshots_offset, cs_)))
+    return true;
+  if (refblock_offsets_.empty()) {
+    for (uint64_t e : reftable_)
+      if (e & kRefTableOffsetMask) refblock_offsets_.push_back(e & kRefTableOffsetMask);
+    std::sort(refblock_offsets_.begin(), refblock_offsets_.end());
+  }
+  return std::binary_search(refblock_offsets_.begin(), refblock_offsets_.end(), host & ~(cs_ - 1));
+}
+
 Result<Qcow2Driver::Mapping> Qcow2Driver::lookup(uint64_t gc) {
   uint64_t l1i = gc / l2_entries_;
   if (l1i >= l1_.size()) return Mapping{};
@@ -45,8 +59,7 @@ Result<uint64_t*> Qcow2Driver::l2_slot(uint64_t gc) {
   auto rc = get_refcount(l2off >> cb_);
   if (!rc) return rc.error();
   if (*rc == 0) return make_error("qcow2: L2 table has refcount 0 (image is corrupt)");
-  if (l2off == h_.l1_table_offset || l2off == 0 || (l2off >= h_.refcount_table_offset &&
-      l2off < h_.refcount_table_offset + uint64_t{h_.refcount_table_clusters} * cs_))
+  if (overlaps_metadata(l2off))
     return make_error("qcow2: Preventing invalid write on metadata (L2 table overlaps metadata)");
   auto t = load_l2(l2off);
   if (!t) return t.error();
@@ -176,15 +189,14 @@ Result<void> Qcow2Driver::write(uint64_t offset, const void* vbuf, uint64_t len)
       auto rc = get_refcount(m->host >> cb_);
       if (!rc) return rc.error();
       in_place = *rc == 1;
-      if (m->host == 0 || m->host == h_.l1_table_offset || m->host == h_.refcount_table_offset)
-        return make_error("qcow2: Preventing invalid write on metadata");
+      if (overlaps_metadata(m->host)) return make_error("qcow2: Preventing invalid write on metadata (image is corrupt)");
     }
     if (in_place) {
       if (auto r = file_->pwrite(m->host + in_off, buf, n); !r) return r;
     } else if (in_off == 0 && n == cs_ && m->kind == Kind::kUnallocated) {
       // A run of whole unallocated clusters: one allocation, one write.
       uint64_t run = 1;
-      while (run < len / cs_ && run < 1024) {
+      while (run < len / cs_ && run * cs_ < (2u << 20)) {
         auto next = lookup(gc + run);
         if (!next) return next.error();
         if (next->kind != Kind::kUnallocated) break;
@@ -212,7 +224,14 @@ Result<void> Qcow2Driver::write_compressed(uint64_t offset, const void* buf, uin
     return make_error("qcow2: compressed writes must cover one aligned cluster");
   std::vector<uint8_t> full(cs_, 0);
   std::memcpy(full.data(), buf, len);
-  auto c = compress_cluster(h_.compression_type, full.data(), cs_);
+  return write_precompressed(offset, compress_cluster(h_.compression_type, full.data(), cs_), buf, len);
+}
+
+Result<void> Qcow2Driver::write_precompressed(uint64_t offset, const std::vector<uint8_t>& c,
+                                              const void* buf, uint64_t len) {
+  if (auto r = check_writable(); !r) return r;
+  if ((offset & (cs_ - 1)) || len > cs_ || offset + len > h_.size)
+    return make_error("qcow2: compressed writes must cover one aligned cluster");
   uint64_t gc = offset >> cb_;
   auto m = lookup(gc);
   if (!m) return m.error();
@@ -302,8 +321,18 @@ Result<Extent> Qcow2Driver::block_status(uint64_t offset, uint64_t max_len) {
   x.has_host = m->kind == Kind::kNormal || (m->kind == Kind::kZero && m->host);
   x.host_offset = m->host + (offset & (cs_ - 1));
   uint64_t pos = std::min(end, (gc + 1) << cb_);
-  // Extend over clusters with the same status (and contiguous host offsets).
-  while (pos < end && pos - offset < (1ull << 30)) {
+  // Extend over clusters with the same status (and contiguous host offsets);
+  // whole L2 ranges without a table are skipped at once.
+  const uint64_t l2_span = l2_entries_ << cb_;
+  while (pos < end) {
+    if (m->kind == Kind::kUnallocated && (pos & (l2_span - 1)) == 0) {
+      uint64_t l1i = pos / l2_span;
+      if (l1i >= l1_.size() || !(l1_[l1i] & kL1OffsetMask)) {
+        pos = std::min(end, pos + l2_span);
+        continue;
+      }
+    }
+    if (pos - offset >= (1ull << 30)) break;  // bound the work per call
     auto n = lookup(pos >> cb_);
     if (!n) return n.error();
     if (n->kind != m->kind) break;

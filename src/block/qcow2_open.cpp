@@ -11,7 +11,10 @@ using namespace qcow2;
 Result<std::unique_ptr<Qcow2Driver>> Qcow2Driver::open(std::unique_ptr<FileProtocol> file,
                                                        bool writable) {
   std::unique_ptr<Qcow2Driver> d(new Qcow2Driver(std::move(file), writable));
-  if (auto r = d->load(); !r) return r.error();
+  if (auto r = d->load(); !r) {
+    d->writable_ = false;  // the destructor must not write a half-loaded image
+    return r.error();
+  }
   return d;
 }
 
@@ -76,8 +79,14 @@ Result<void> Qcow2Driver::load_snapshots() {
   std::vector<uint8_t> buf;
   uint64_t total = 0;
   for (uint32_t i = 0; i < h_.nb_snapshots; i++) {
-    // Entries are at most 40 + 1024 + 2 * 65535 bytes long.
-    uint64_t avail = std::min<uint64_t>(fsize > pos ? fsize - pos : 0, 40 + 1024 + 2 * 65536);
+    // Fixed part first, then exactly the variable part it announces.
+    uint64_t left = fsize > pos ? fsize - pos : 0;
+    if (left < 40) return make_error("Snapshot table is truncated");
+    buf.resize(40);
+    if (auto r = file_->pread(pos, buf.data(), 40); !r) return r;
+    uint64_t want = 40ull + be32(&buf[36]) + be16(&buf[12]) + be16(&buf[14]);
+    if (be32(&buf[36]) > 1024) return make_error("Snapshot extra data is too large");
+    uint64_t avail = std::min(left, (want + 7) & ~uint64_t{7});
     buf.resize(avail);
     if (auto r = file_->pread(pos, buf.data(), avail); !r) return r;
     size_t used = 0;
@@ -134,7 +143,7 @@ Result<Qcow2Driver::L2Table*> Qcow2Driver::load_l2(uint64_t offset) {
   if ((offset & (cs_ - 1)) || offset == 0 || offset >= kMaxHostOffset)
     return make_error("qcow2: L2 table offset 0x" + std::to_string(offset) + " is invalid");
   if (offset + cs_ > file_->size()) return make_error("qcow2: L2 table offset is beyond the end of the image file");
-  if (l2_cache_.size() >= 4096) {  // bound memory: write back and drop clean tables
+  if (l2_cache_.size() >= cache_tables()) {  // bound memory: write back, drop all
     if (auto r = write_metadata(!lazy_); !r) return r.error();
     l2_cache_.clear();
   }

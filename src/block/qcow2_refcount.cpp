@@ -101,6 +101,7 @@ Result<void> Qcow2Driver::ensure_refblock(uint64_t ti) {
   b.dirty = true;
   refblocks_[ti] = std::move(b);
   reftable_[ti] = cluster << cb_;
+  refblock_offsets_.clear();
   reftable_dirty_ = true;
   return {};
 }
@@ -202,6 +203,7 @@ Result<uint64_t> Qcow2Driver::alloc_clusters(uint64_t n) {
     b.dirty = true;
     refblocks_[t] = std::move(b);
     reftable_[t] = (s + placed) << cb_;
+    refblock_offsets_.clear();
     reftable_dirty_ = true;
     placed++;
   }
@@ -212,25 +214,43 @@ Result<uint64_t> Qcow2Driver::alloc_clusters(uint64_t n) {
 }
 
 // Compressed data is packed: consecutive allocations share host clusters,
-// each host cluster counting one reference per compressed cluster in it.
+// each host cluster counting one reference per compressed cluster in it. A
+// stream may run on into the next host cluster when that one is allocated
+// right after the current one (qcow2.txt: "Some of these sectors may reside
+// in the next contiguous host cluster").
 Result<uint64_t> Qcow2Driver::alloc_bytes(uint64_t n) {
-  if (comp_next_ == 0 || (comp_next_ & (cs_ - 1)) == 0 || (comp_next_ & (cs_ - 1)) + n > cs_) {
-    uint64_t need = (n + cs_ - 1) / cs_;
-    auto a = alloc_clusters(need);
-    if (!a) return a.error();
-    comp_next_ = *a + n;
-    return *a;
+  const uint64_t used = comp_next_ & (cs_ - 1);
+  if (comp_next_ != 0 && used != 0) {
+    const uint64_t cur = comp_next_ >> cb_;
+    auto rc = get_refcount(cur);
+    if (!rc) return rc.error();
+    bool can_share = *rc < refcount_max();
+    if (can_share && n <= cs_ - used) {
+      if (auto r = update_refcount(cur, 1); !r) return r.error();
+      uint64_t off = comp_next_;
+      comp_next_ += n;
+      return off;
+    }
+    if (can_share && free_hint_ <= cur + 1) {
+      uint64_t need = (n - (cs_ - used) + cs_ - 1) / cs_;
+      auto a = alloc_clusters(need);
+      if (!a) return a.error();
+      if (*a == (cur + 1) << cb_) {
+        if (auto r = update_refcount(cur, 1); !r) return r.error();
+        uint64_t off = comp_next_;
+        comp_next_ += n;
+        return off;
+      }
+      // Not contiguous after all: drop the extra clusters again.
+      for (uint64_t c = 0; c < need; c++)
+        if (auto r = update_refcount((*a >> cb_) + c, -1); !r) return r.error();
+    }
   }
-  uint64_t off = comp_next_;
-  auto rc = get_refcount(off >> cb_);
-  if (!rc) return rc.error();
-  if (*rc >= refcount_max()) {  // narrow refcounts: start a new cluster
-    comp_next_ = 0;
-    return alloc_bytes(n);
-  }
-  if (auto r = update_refcount(off >> cb_, 1); !r) return r.error();
-  comp_next_ += n;
-  return off;
+  uint64_t need = (n + cs_ - 1) / cs_;
+  auto a = alloc_clusters(need);
+  if (!a) return a.error();
+  comp_next_ = *a + n;
+  return *a;
 }
 
 void Qcow2Driver::free_later(uint64_t host_offset, uint64_t nclusters) {
@@ -274,7 +294,7 @@ Result<void> Qcow2Driver::write_refcounts() {
     if (auto r = file_->sync(); !r) return r;
     reftable_dirty_ = false;
   }
-  if (refblocks_.size() > 4096) {
+  if (refblocks_.size() > cache_tables()) {
     for (auto it = refblocks_.begin(); it != refblocks_.end();) it = it->second.dirty ? std::next(it) : refblocks_.erase(it);
   }
   return {};
@@ -304,7 +324,7 @@ Result<void> Qcow2Driver::update_tree_refcounts(const std::vector<uint64_t>& l1,
 }
 
 // Sets bit 63 (COPIED) of active L1/L2 entries exactly when the refcount is 1
-// (qcow2.txt "Cluster mapping"). Shared L2 tables are left untouched.
+// (qcow2.txt "Cluster mapping").
 Result<void> Qcow2Driver::fix_copied_flags() {
   for (size_t i = 0; i < l1_.size(); i++) {
     uint64_t l2off = l1_[i] & kL1OffsetMask;
@@ -316,7 +336,8 @@ Result<void> Qcow2Driver::fix_copied_flags() {
       l1_[i] = want;
       l1_dirty_ = true;
     }
-    if (*rc != 1) continue;
+    // Flags of shared tables are rewritten too: they are only meaningful
+    // through the active L1 (qcow2.txt), so snapshots do not mind.
     auto t = load_l2(l2off);
     if (!t) return t.error();
     L2Table* tab = *t;

@@ -51,6 +51,9 @@ Result<Extent> RawFormat::block_status(uint64_t offset, uint64_t max_len) {
   Extent e;
   uint64_t end = std::min(length_, offset + max_len);
   uint64_t file_end = file_->size();
+  // Holes are zero extents that still map to the same file offset.
+  e.has_host = true;
+  e.host_offset = offset;
   if (offset >= file_end) {
     e.kind = ExtentKind::kZero;
     e.length = end - offset;

@@ -7,9 +7,11 @@
 //                                       logging to stdout: "W id off len" before
 //                                       each write, "F id" once a flush that
 //                                       follows write id has returned
-//   block_io IMAGE verify LOGFILE       checks every sector against the log:
+//   block_io IMAGE verify LOGFILE [BASE_BYTE BASE_LEN]
+//                                       checks every sector against the log:
 //                                       it must hold the last write acknowledged
 //                                       by a flush or a later logged write
+//                                       (or BASE_BYTE below BASE_LEN, else 0)
 #include <unistd.h>
 
 #include <algorithm>
@@ -61,7 +63,7 @@ int crashwrite(block::BlockDriver* d, unsigned seed) {
   return 0;
 }
 
-int verify(block::BlockDriver* d, const std::string& logfile) {
+int verify(block::BlockDriver* d, const std::string& logfile, uint8_t base, uint64_t base_len) {
   struct W {
     uint64_t id, off, len;
   };
@@ -90,7 +92,7 @@ int verify(block::BlockDriver* d, const std::string& logfile) {
   uint64_t bad = 0;
   for (uint64_t s = 0; s < sectors; s++) {
     if (auto r = d->read(s * 512, sec.data(), 512); !r) return die(r.error().message);
-    uint8_t want = last_acked[s] ? pattern_of(last_acked[s]) : 0;
+    uint8_t want = last_acked[s] ? pattern_of(last_acked[s]) : s * 512 < base_len ? base : 0;
     bool ok = true;
     for (uint8_t b : sec) ok &= b == sec[0];
     ok &= sec[0] == want || std::find(later[s].begin(), later[s].end(), sec[0]) != later[s].end();
@@ -113,10 +115,20 @@ int main(int argc, char** argv) {
   auto d = block::open_image(argv[1], o);
   if (!d) return die(d.error().message);
   if (cmd == "crashwrite") return crashwrite(d->get(), argc > 3 ? std::atoi(argv[3]) : 1);
-  if (cmd == "verify") return argc > 3 ? verify(d->get(), argv[3]) : die("verify needs a log file");
+  if (cmd == "verify") {
+    if (argc < 4) return die("verify needs a log file");
+    uint8_t base = argc > 5 ? static_cast<uint8_t>(std::strtoul(argv[4], nullptr, 0)) : 0;
+    uint64_t base_len = argc > 5 ? std::strtoull(argv[5], nullptr, 0) : 0;
+    return verify(d->get(), argv[3], base, base_len);
+  }
   for (int i = 2; i < argc;) {
     std::string c = argv[i++];
-    auto num = [&](int k) { return std::strtoull(argv[i + k], nullptr, 0); };
+    auto num = [&](int k) {  // numbers with an optional k/M/G suffix
+      char* end = nullptr;
+      uint64_t v = std::strtoull(argv[i + k], &end, 0);
+      int shift = *end == 'k' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+      return v << shift;
+    };
     Result<void> r;
     if (c == "write" && i + 3 <= argc) {
       std::vector<uint8_t> buf(num(2), static_cast<uint8_t>(num(0)));

@@ -172,6 +172,43 @@ hostile)  # broken images are refused with one line, no crash or hang
   set -e
   [ $rc = 2 ] || fail "backing loop: exit $rc"
   ;;
+hostile_meta)  # broken metadata: errors or corruption reports, never a crash
+  qemu-img create -q -f qcow2 a.qcow2 8M
+  qio -c 'write -P 1 0 128k' a.qcow2   # L1 at 0x30000, L2 at 0x40000, data at 0x50000
+  poke() {  # name offset bytes
+    cp a.qcow2 "$1.qcow2"
+    printf "$3" | dd of="$1.qcow2" bs=1 seek=$(($2)) conv=notrunc status=none
+  }
+  run() {  # expected exit codes..., then the command
+    local want=$1; shift
+    set +e
+    out=$(timeout 20 "$@" 2>&1); rc=$?
+    set -e
+    [[ " $want " == *" $rc "* ]] || fail "$*: exit $rc, wanted $want: $out"
+  }
+  poke l1_beyond_eof 0x30000 '\x80\x00\x00\x00\x7f\x00\x00\x00'
+  poke l1_is_header 0x30000 '\x80\x00\x00\x00\x00\x00\x00\x00'
+  poke l1_unaligned 0x30000 '\x80\x00\x00\x00\x00\x04\x02\x00'
+  poke l2_points_at_l1 0x40000 '\x80\x00\x00\x00\x00\x03\x00\x00'
+  poke l2_beyond_eof 0x40000 '\x80\x00\x00\x7f\x00\x00\x00\x00'
+  poke l2_compressed_junk 0x40000 '\x7f\xff\xff\xff\xff\xff\xff\xff'
+  poke reftable_beyond_eof 0x10000 '\x00\x00\x7f\x00\x00\x00\x00\x00'
+  poke reftable_is_l1 0x10000 '\x00\x00\x00\x00\x00\x03\x00\x00'
+  for img in l1_beyond_eof l1_is_header l1_unaligned l2_points_at_l1 l2_beyond_eof l2_compressed_junk reftable_beyond_eof reftable_is_l1; do
+    run "0 1" "$M" convert -O raw $img.qcow2 out.raw
+    run "1 2 3" "$M" check $img.qcow2
+    run "0 1 2" "$M" compare $img.qcow2 a.qcow2
+    run "0 1" "$M" map $img.qcow2
+    # writes must fail cleanly or leave something qemu-img can still open
+    cp $img.qcow2 w.qcow2
+    run "0 1" "$IO" w.qcow2 write 0x42 0 200000 flush
+  done
+  # a backing chain deeper than the limit
+  qemu-img create -q -f qcow2 c0.qcow2 1M
+  for i in $(seq 1 70); do qemu-img create -q -f qcow2 -u -b c$((i-1)).qcow2 -F qcow2 c$i.qcow2 1M; done
+  run 1 "$M" info --backing-chain c70.qcow2
+  run 0 "$M" info --backing-chain c60.qcow2
+  ;;
 *)
   fail "unknown case $CASE"
   ;;

@@ -200,6 +200,49 @@ TEST_F(HostFaultFixture, FaultInGeneratedCodeIsExact) {
   }
 }
 
+// Backward branches (loops inside a block): locals live across the loop, a
+// local defined in the body, a nested forward branch, guest memory and a
+// barrier in the body. Random blocks only branch forward.
+TEST(JitEquivalence, LoopsInsideABlock) {
+  ir::Block blk;
+  ir::Builder b(blk);
+  ir::I64 r[6];
+  for (int i = 0; i < 6; i++) r[i] = b.global(test::reg_off(i), "r");
+  b.insn_start(0x100);
+  ir::I64 sum = b.new_i64(), i = b.new_i64(), k = b.new_i64();
+  b.mov(sum, b.const_i64(0));
+  b.mov(i, b.and_(r[1], b.const_i64(63)));
+  b.mov(k, b.mul(r[2], b.const_i64(3)));
+  ir::Label top = b.new_label(), skip = b.new_label(), done = b.new_label();
+  b.brcond(ir::Cond::EQ, i, b.const_i64(0), done);
+  b.set_label(top);
+  b.insn_start(0x104);
+  b.mov(sum, b.add(sum, i));
+  ir::I64 tmp = b.mul(i, b.const_i64(2));
+  b.brcond(ir::Cond::GEU, tmp, b.const_i64(40), skip);
+  b.mov(r[3], b.add(r[3], tmp));
+  b.mb();
+  b.st(r[3], b.and_(b.shl(i, b.const_i64(3)), b.const_i64(test::kMemSize - 8)), ir::memop(3));
+  b.set_label(skip);
+  b.insn_start(0x108);
+  b.mov(i, b.sub(i, b.const_i64(1)));
+  b.mov(r[5], b.add(r[5], b.ld(b.and_(r[4], b.const_i64(test::kMemSize - 8)), ir::memop(3))));
+  b.brcond(ir::Cond::NE, i, b.const_i64(0), top);
+  b.set_label(done);
+  b.insn_start(0x10c);
+  b.mov(r[4], b.add(sum, k));
+  b.exit_tb(ir::kExitGuest);
+  for (uint64_t n : {0, 1, 2, 7, 30, 63}) {
+    test::TestMachine m1;
+    for (int j = 0; j < 6; j++) m1.cpu.r[j] = 0x1000 + j * 0x111;
+    m1.cpu.r[1] = n;
+    test::TestMachine m2(m1);
+    auto r1 = test::run_block(backend::interp_backend(), blk, m1);
+    auto r2 = test::run_block(backend::jit_backend(), blk, m2);
+    EXPECT_TRUE(same(m1, m2, r1, r2)) << "n = " << n << "\n" << ir::print(blk);
+  }
+}
+
 uint64_t raising_helper(void* env, uint64_t a, uint64_t, uint64_t, uint64_t) {
   if (a == 3) exec::raise_exit(static_cast<exec::CpuCommon*>(env), ir::kExitGuest + 5);
   return a + 1;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <xbyak/xbyak.h>
 
 #include "backend/x86_64/frame.h"
@@ -70,11 +71,16 @@ CodeBuffer& CodeBuffer::get() {
 }
 
 CodeBuffer::CodeBuffer() {
-  mem_ = static_cast<uint8_t*>(map_or_die(kRegionSize * kRegions, PROT_READ | PROT_WRITE | PROT_EXEC));
+  if (const char* e = std::getenv("MIMIC_JIT_REGION_KB"); e && *e) {
+    size_t kb = std::strtoull(e, nullptr, 0);
+    if (kb >= 64 && kb <= (1u << 20)) region_size_ = kb << 10;
+  }
+  max_fault_points_ = region_size_ / 16;
+  mem_ = static_cast<uint8_t*>(map_or_die(region_size_ * kRegions, PROT_READ | PROT_WRITE | PROT_EXEC));
   for (unsigned r = 0; r < kRegions; r++) {
-    regions_[r].base = mem_ + r * kRegionSize;
+    regions_[r].base = mem_ + r * region_size_;
     regions_[r].fps = static_cast<FaultPoint*>(
-        map_or_die(kMaxFaultPoints * sizeof(FaultPoint), PROT_READ | PROT_WRITE));
+        map_or_die(max_fault_points_ * sizeof(FaultPoint), PROT_READ | PROT_WRITE));
   }
   EntryExit ee(mem_, kStubBytes);
   enter_ = reinterpret_cast<EnterFn>(mem_);
@@ -84,18 +90,21 @@ CodeBuffer::CodeBuffer() {
 
 uint8_t* CodeBuffer::cursor(size_t* avail) {
   Region& r = regions_[cur_];
-  *avail = kRegionSize - r.used;
-  if (r.n_fps.load(std::memory_order_relaxed) + 4096 > kMaxFaultPoints) *avail = 0;
+  *avail = region_size_ - r.used;
   return r.base + r.used;
+}
+
+bool CodeBuffer::fault_points_fit(size_t n) const {
+  return regions_[cur_].n_fps.load(std::memory_order_relaxed) + n <= max_fault_points_;
 }
 
 unsigned CodeBuffer::commit(size_t used, const FaultPoint* fps, size_t n_fps) {
   Region& r = regions_[cur_];
   size_t n = r.n_fps.load(std::memory_order_relaxed);
-  for (size_t i = 0; i < n_fps && n < kMaxFaultPoints; i++) r.fps[n++] = fps[i];
+  for (size_t i = 0; i < n_fps && n < max_fault_points_; i++) r.fps[n++] = fps[i];
   r.n_fps.store(n, std::memory_order_release);
   r.used += (used + 15) & ~size_t{15};
-  if (r.used > kRegionSize) r.used = kRegionSize;
+  if (r.used > region_size_) r.used = region_size_;
   r.live.fetch_add(1, std::memory_order_relaxed);
   return cur_;
 }
@@ -117,8 +126,8 @@ void CodeBuffer::release(unsigned r) { regions_[r].live.fetch_sub(1, std::memory
 
 bool CodeBuffer::guest_pc_of(uintptr_t host_pc, uint64_t* guest_pc) const {
   auto base = reinterpret_cast<uintptr_t>(mem_);
-  if (host_pc < base || host_pc - base >= kRegionSize * kRegions) return false;
-  const Region& r = regions_[(host_pc - base) / kRegionSize];
+  if (host_pc < base || host_pc - base >= region_size_ * kRegions) return false;
+  const Region& r = regions_[(host_pc - base) / region_size_];
   size_t lo = 0, hi = r.n_fps.load(std::memory_order_acquire);
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;

@@ -25,9 +25,10 @@ struct FaultPoint {
 
 class CodeBuffer {
  public:
-  static constexpr size_t kRegionSize = 32u << 20;
+  // Region size: 32 MiB, or MIMIC_JIT_REGION_KB (>= 64) to exercise the
+  // flush path in tests.
+  static constexpr size_t kDefaultRegionSize = 32u << 20;
   static constexpr unsigned kRegions = 8;
-  static constexpr size_t kMaxFaultPoints = kRegionSize / 8;
 
   static CodeBuffer& get();
 
@@ -37,6 +38,8 @@ class CodeBuffer {
   // Under lock(): start of free space and bytes available in the current
   // region, or nullptr if no region can be used (all full and not drained).
   uint8_t* cursor(size_t* avail);
+  // Under lock(): whether the current region's table has room for n more.
+  bool fault_points_fit(size_t n) const;
   // Under lock(): `used` bytes at cursor() now hold a block with these fault
   // points (sorted by host address). Returns the region index.
   unsigned commit(size_t used, const FaultPoint* fps, size_t n_fps);
@@ -67,6 +70,8 @@ class CodeBuffer {
   };
   std::mutex lock_;
   uint8_t* mem_ = nullptr;
+  size_t region_size_ = kDefaultRegionSize;
+  size_t max_fault_points_ = kDefaultRegionSize / 16;
   Region regions_[kRegions];
   unsigned cur_ = 0;
   EnterFn enter_ = nullptr;

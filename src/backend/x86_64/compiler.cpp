@@ -7,6 +7,7 @@
 
 #include "exec/cpu.h"
 #include "ir/eval.h"
+#include "ir/helper.h"
 #include <xbyak/xbyak_util.h>
 
 namespace mimic::backend::x64 {
@@ -35,7 +36,6 @@ const HostFeatures& HostFeatures::get() {
 Compiler::Compiler(uint8_t* at, size_t avail, const ir::Block& b, JitBlock* jb)
     : Xbyak::CodeGenerator(avail, at), b_(b), jb_(jb), tmp_(b.temps.size()), labels_(b.n_labels),
       slot_used_(kMaxSlots, 0) {
-  for (int& r : reg_temp_) r = -1;
   for (uint32_t t = 0; t < b.temps.size(); t++) {
     if (is_global(t)) {
       globals_.push_back(t);
@@ -79,10 +79,13 @@ Xbyak::Address Compiler::mem_of(uint32_t t) {
 // last_use of locals and constants: the last op index that reads (or, if
 // never read, writes) them. Branches inside a block go forward or backward;
 // for a backward branch at j to a label at k, every temp whose range meets
-// [k, j] stays live until j (iterated to a fixed point for nested loops), so
-// "dead after last_use" holds on every path.
+// [k, j] stays live past j, the back edge (iterated to a fixed point for
+// nested loops), so "dead after last_use" holds on every path.
 void Compiler::compute_liveness() {
   const size_t n = b_.ops.size();
+  loop_header_.assign(b_.n_labels, 0);
+  label_owes_.assign(b_.n_labels, 0);
+  label_locked_.assign(b_.n_labels, 1);
   std::vector<uint32_t> first(tmp_.size(), UINT32_MAX);
   std::vector<uint32_t> label_pos(b_.n_labels, 0);
   for (uint32_t i = 0; i < n; i++) {
@@ -95,20 +98,44 @@ void Compiler::compute_liveness() {
       if (first[t] == UINT32_MAX) first[t] = i;
     }
   }
+  // Global reference events and sync points (value_dead).
+  global_index_.assign(tmp_.size(), 0);
+  for (size_t g = 0; g < globals_.size(); g++) global_index_[globals_[g]] = static_cast<uint32_t>(g);
+  global_events_.assign(globals_.size(), {});
+  for (uint32_t i = 0; i < n; i++) {
+    const ir::Op& op = b_.ops[i];
+    const ir::OpInfo& in = op.inf();
+    for (int k = 0; k < in.n_out + in.n_in; k++) {
+      uint32_t t = static_cast<uint32_t>(op.args[k]);
+      if (!is_global(t)) continue;
+      auto& ev = global_events_[global_index_[t]];
+      uint8_t kind = k < in.n_out ? kEvWrite : kEvRead;
+      if (!ev.empty() && ev.back().first == i) ev.back().second |= kind;
+      else ev.emplace_back(i, kind);
+    }
+    const bool sync = (in.flags & (ir::kBranch | ir::kEndsBlock | ir::kMemory)) != 0 ||
+                      op.opc == ir::Opcode::set_label || op.opc == ir::Opcode::call ||
+                      op.opc == ir::Opcode::ld_env_i32 || op.opc == ir::Opcode::ld_env_i64 ||
+                      op.opc == ir::Opcode::st_env_i32 || op.opc == ir::Opcode::st_env_i64;
+    if (sync) sync_points_.push_back(i);
+  }
   std::vector<std::pair<uint32_t, uint32_t>> loops;
   for (uint32_t i = 0; i < n; i++) {
     const ir::Op& op = b_.ops[i];
     uint64_t l = UINT64_MAX;
     if (op.opc == ir::Opcode::br) l = op.cst(0);
     else if (op.opc == ir::Opcode::brcond_i32 || op.opc == ir::Opcode::brcond_i64) l = op.cst(1);
-    if (l != UINT64_MAX && label_pos[l] < i) loops.emplace_back(label_pos[l], i);
+    if (l != UINT64_MAX && label_pos[l] < i) {
+      loops.emplace_back(label_pos[l], i);
+      loop_header_[l] = 1;
+    }
   }
   for (bool changed = !loops.empty(); changed;) {
     changed = false;
     for (auto [k, j] : loops)
       for (uint32_t t = 0; t < tmp_.size(); t++)
-        if (first[t] <= j && first[t] != UINT32_MAX && tmp_[t].last_use >= k && tmp_[t].last_use < j) {
-          tmp_[t].last_use = j;
+        if (first[t] <= j && first[t] != UINT32_MAX && tmp_[t].last_use >= k && tmp_[t].last_use <= j) {
+          tmp_[t].last_use = j + 1;  // live through the branch (the back edge)
           changed = true;
         }
   }
@@ -161,6 +188,7 @@ void Compiler::run() {
   cmp(dword[rbp + off(offsetof(exec::CpuCommon, exit_request))], 0);
   jne(interrupt_, T_NEAR);
   for (idx_ = 0; idx_ < b_.ops.size(); idx_++) {
+    track_barriers(b_.ops[idx_]);
     emit(b_.ops[idx_]);
     free_dead();
   }
@@ -228,8 +256,7 @@ void Compiler::emit(const ir::Op& op) {
     case Opcode::atomic_cmpxchg_i64:
       return emit_cmpxchg(op);
     case Opcode::mb:
-      mfence();
-      return;
+      return;  // track_barriers
     case Opcode::ld_env_i64: case Opcode::ld_env_i32:
     case Opcode::st_env_i64: case Opcode::st_env_i32:
       return emit_env(op);
@@ -257,6 +284,61 @@ void Compiler::emit(const ir::Op& op) {
   throw FrameFull{};  // unknown op: let the interpreter run the block
 }
 
+void Compiler::settle_barrier() {
+  if (fence_pending_) mfence();
+  fence_pending_ = false;
+}
+
+// x86 is TSO and locked instructions are full barriers (Intel SDM Vol. 3
+// §9.2.2), so a full barrier (mb) is only needed between a guest store and
+// a later guest access that no locked instruction separates. `mb` leaves a
+// barrier owed; it is paid (mfence) before the next guest access, helper
+// call or exit, or dropped at a locked atomic. Branches carry the debt to
+// their labels; backward branches pay it.
+void Compiler::track_barriers(const ir::Op& op) {
+  using ir::Opcode;
+  switch (op.opc) {
+    case Opcode::mb:
+      if (!after_locked_) fence_pending_ = true;
+      break;
+    case Opcode::ld_i32: case Opcode::ld_i64: case Opcode::st_i32: case Opcode::st_i64:
+      settle_barrier();
+      after_locked_ = false;
+      break;
+    case Opcode::atomic_rmw_i64: case Opcode::atomic_cmpxchg_i64:
+      break;  // the emitter clears the debt after the locked instruction
+    case Opcode::call:
+      if (!(ir::helper(static_cast<uint32_t>(op.cst(0))).flags & ir::kHelperPure)) {
+        settle_barrier();
+        after_locked_ = false;
+      }
+      break;
+    case Opcode::goto_tb: case Opcode::goto_ptr: case Opcode::exit_tb:
+      settle_barrier();
+      after_locked_ = true;  // neutral: nothing falls through
+      break;
+    case Opcode::br: case Opcode::brcond_i32: case Opcode::brcond_i64: {
+      const uint64_t l = op.opc == Opcode::br ? op.cst(0) : op.cst(1);
+      if (loop_header_[l]) settle_barrier();
+      label_owes_[l] |= fence_pending_;
+      label_locked_[l] &= after_locked_;
+      if (op.opc == Opcode::br) {
+        fence_pending_ = false;
+        after_locked_ = true;
+      }
+      break;
+    }
+    case Opcode::set_label: {
+      const uint64_t l = op.cst(0);
+      fence_pending_ = fence_pending_ || label_owes_[l];
+      after_locked_ = after_locked_ && label_locked_[l] && !loop_header_[l];
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 void Compiler::record_fault_point() {
   if (has_pc_) fault_points.push_back({reinterpret_cast<uintptr_t>(getCurr()), pc_});
 }
@@ -272,6 +354,7 @@ void Compiler::emit_stubs() {
   jmp(CodeBuffer::get().epilogue(), T_NEAR);
   for (FaultStub& s : fault_stubs_) {
     L(s.label);
+    if (s.fence) mfence();
     mov(qword[rbp + off(offsetof(exec::CpuCommon, fault_addr))], Xbyak::Reg64(s.addr_reg));
     mov(byte[rbp + off(offsetof(exec::CpuCommon, fault_write))], s.write ? 1 : 0);
     mov(qword[rbp + off(offsetof(exec::CpuCommon, exception))], static_cast<uint32_t>(s.code));

@@ -4,13 +4,17 @@
 //
 // Register allocation is done on the fly, op by op (like TCG): every temp is
 // in a host register, in memory (globals: their env slot; locals: a spill
-// slot in the frame), or a constant. A backwards pass computes the last op
-// that reads each local, so registers and spill slots are freed as soon as a
-// value dies. At basic-block boundaries (branches, labels) dirty globals are
-// written back and live locals spilled; a label forgets every register.
-// Dirty globals are also written back before every op that can leave the
-// block in the middle (guest memory ops, helpers that read env or raise,
-// exits), so that env is exactly the interpreter's state there.
+// slot in the frame), or a constant. Several temps may share a register
+// (a mov is free; a register is overwritten in place only when every other
+// value in it is dead). A pre-pass computes the last op that reads each local
+// (so registers and slots are freed as soon as a value dies) and, for
+// globals, when the current value is dead because it is overwritten before
+// anything could observe env. At basic-block boundaries (branches, labels)
+// dirty globals are written back and live locals spilled; a label forgets
+// every register. Dirty globals are also written back before every op that
+// can leave the block in the middle (guest memory ops, helper calls, exits),
+// so that env is exactly the interpreter's state there; the guest pc of each
+// host instruction that may fault is recorded instead of storing insn_pc.
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -64,6 +68,7 @@ class Compiler : public Xbyak::CodeGenerator {
     bool write;
     bool has_pc;
     uint64_t pc;
+    bool fence;  // a barrier is owed on this path (see track_barriers)
   };
 
   // --- liveness and temps (compiler.cpp) ---
@@ -86,6 +91,11 @@ class Compiler : public Xbyak::CodeGenerator {
   void load_into(int r, uint32_t t);    // copies t's value into r (r not bound)
   void bind(uint32_t t, int r);         // t's new value is in r
   int dest_for(uint32_t out, uint32_t a, int ra, uint32_t* lock);
+  bool can_clobber(int ra, uint32_t out, uint32_t a) const;
+  bool value_dead(uint32_t t) const;
+  void take(int ra, uint32_t out);
+  void link(uint32_t t, int r);
+  void unlink(uint32_t t);
   void free_dead();
   void drop(int r);
   void write_back_globals();
@@ -120,16 +130,29 @@ class Compiler : public Xbyak::CodeGenerator {
   void check_guest_addr(int ra, ir::MemOp m, bool write);
   void record_fault_point();
   void emit_stubs();
+  void track_barriers(const ir::Op& op);
+  void settle_barrier();
 
   const ir::Block& b_;
   JitBlock* jb_;
   std::vector<Temp> tmp_;
-  int32_t reg_temp_[16];  // temp in each host register, or -1
+  std::vector<uint32_t> regs_[16];  // temps whose value is in each host register
   std::vector<Xbyak::Label> labels_;
   std::vector<uint8_t> slot_used_;
   std::deque<FaultStub> fault_stubs_;  // deque: Labels must not move
   std::vector<uint32_t> globals_;  // temp indices of the globals
+  // Per global (index in globals_): (op index, kEvRead/kEvWrite/both) of
+  // every op that references it, in order; ops after which env must be exact.
+  static constexpr uint8_t kEvRead = 1, kEvWrite = 2;
+  std::vector<uint32_t> global_index_;
+  std::vector<std::vector<std::pair<uint32_t, uint8_t>>> global_events_;
+  std::vector<uint32_t> sync_points_;
   Xbyak::Label interrupt_;
+  // Memory barriers (track_barriers): an `mb` becomes an mfence only when a
+  // guest access, helper or exit follows before a locked instruction.
+  bool fence_pending_ = false;
+  bool after_locked_ = false;  // no guest access since a locked instruction
+  std::vector<uint8_t> label_owes_, label_locked_, loop_header_;
   uint32_t idx_ = 0;               // index of the op being compiled
   bool dynamic_pc_ = false;        // insn_pc kept in env (pcs_are_static)
   bool has_pc_ = false;            // an insn_start was seen

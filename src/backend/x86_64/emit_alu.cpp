@@ -38,13 +38,15 @@ void Compiler::emit_mov(const ir::Op& op) {
   }
   int ra = use(a, &lock);
   if (out == a && !narrow) return;
-  int rd;
-  if (narrow) {  // zero-extend while copying
-    rd = out == a || (!is_global(a) && tmp_[a].last_use <= idx_) ? ra : alloc(lock);
-    mov(Xbyak::Reg32(rd), Xbyak::Reg32(ra));
-  } else {
-    rd = dest_for(out, a, ra, &lock);
+  if (!narrow) {
+    // A copy costs nothing: out shares a's register (a leaves it if dead).
+    if (!is_global(a) && tmp_[a].last_use <= idx_) unlink(a);
+    bind(out, ra);
+    return;
   }
+  int rd = can_clobber(ra, out, a) ? ra : alloc(lock);  // zero-extend while copying
+  if (rd == ra) take(ra, out);
+  mov(Xbyak::Reg32(rd), Xbyak::Reg32(ra));
   bind(out, rd);
 }
 
@@ -56,12 +58,12 @@ void Compiler::emit_binary(const ir::Op& op) {
   bool use_imm = imm32_of(b, i32, &imm);
   int ra = use(a, &lock);
   int rb = use_imm ? -1 : use(b, &lock);
-  if (use_imm && (op.opc == Opcode::add_i64 || op.opc == Opcode::add_i32) && out != a &&
-      (is_global(a) || tmp_[a].last_use > idx_)) {
+  if ((op.opc == Opcode::add_i64 || op.opc == Opcode::add_i32) && !can_clobber(ra, out, a)) {
     // a stays live: copy-and-add in one instruction.
     int rd = alloc(lock);
-    if (i32) lea(Xbyak::Reg32(rd), ptr[R(ra) + imm]);
-    else lea(R(rd), ptr[R(ra) + imm]);
+    const Xbyak::Address src = use_imm ? ptr[R(ra) + imm] : ptr[R(ra) + R(rb)];
+    if (i32) lea(Xbyak::Reg32(rd), src);
+    else lea(R(rd), src);
     bind(out, rd);
     return;
   }
@@ -167,7 +169,8 @@ void Compiler::emit_shift(const ir::Op& op) {
   if (!rotate && HostFeatures::get().bmi2) {
     int ra = use(a, &lock);
     int rb = use(b, &lock);
-    int rd = (!is_global(a) && tmp_[a].last_use <= idx_) || out == a ? ra : alloc(lock);
+    int rd = can_clobber(ra, out, a) ? ra : alloc(lock);
+    if (rd == ra) take(ra, out);
     auto shift = [&](const Xbyak::Reg32e& d, const Xbyak::Reg32e& s, const Xbyak::Reg32e& c) {
       switch (op.opc) {
         case Opcode::shl_i32: case Opcode::shl_i64: shlx(d, s, c); break;

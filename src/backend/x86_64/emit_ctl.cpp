@@ -75,24 +75,26 @@ void Compiler::emit_goto_ptr() {
   jmp(CodeBuffer::get().epilogue(), T_NEAR);
 }
 
-// goto_tb: env pc = target, then a jump whose rel32 is 4-byte aligned so
+// goto_tb: a jump whose rel32 is 4-byte aligned so
 // exec can patch it atomically (chain) to the successor's entry, or back to
 // the stub right after it (unchain).
 void Compiler::emit_goto_tb(const ir::Op& op) {
   const int slot = static_cast<int>(op.cst(0)) & 1;
   const uint64_t target = op.cst(1);
   write_back_globals();
+  while ((reinterpret_cast<uintptr_t>(getCurr()) + 1) % 4 != 0) db(0x90);
+  db(0xE9);
+  jb_->jmp_disp[slot] = const_cast<uint8_t*>(getCurr());
+  dd(0);
+  jb_->stub[slot] = getCurr();
+  // Unchained: env pc = target for the loop. A chained successor does not
+  // need it: every exit and fault path of a block writes env pc itself.
   if (static_cast<int64_t>(target) == static_cast<int64_t>(static_cast<int32_t>(target))) {
     mov(qword[rbp + kPc], static_cast<int32_t>(target));
   } else {
     mov(r11, target);
     mov(qword[rbp + kPc], r11);
   }
-  while ((reinterpret_cast<uintptr_t>(getCurr()) + 1) % 4 != 0) db(0x90);
-  db(0xE9);
-  jb_->jmp_disp[slot] = const_cast<uint8_t*>(getCurr());
-  dd(0);
-  jb_->stub[slot] = getCurr();
   mov(rdx, reinterpret_cast<uint64_t>(jb_) | static_cast<uint64_t>(slot));
   xor_(eax, eax);
   jmp(CodeBuffer::get().epilogue(), T_NEAR);

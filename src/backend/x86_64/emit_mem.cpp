@@ -36,6 +36,7 @@ void Compiler::check_guest_addr(int ra, ir::MemOp m, bool write) {
   range.write = write;
   range.has_pc = has_pc_;
   range.pc = pc_;
+  range.fence = fence_pending_;
   // One compare: the entry code precomputed limit - size + 1 (kLimitOffset).
   cmp(R(ra), qword[rsp + kLimitOffset + 8 * m.size_log2]);
   jae(range.label, T_NEAR);
@@ -47,6 +48,7 @@ void Compiler::check_guest_addr(int ra, ir::MemOp m, bool write) {
       al.write = write;
       al.has_pc = has_pc_;
       al.pc = pc_;
+      al.fence = fence_pending_;
       test(Xbyak::Reg32(ra), m.size() - 1);
       jnz(al.label, T_NEAR);
     }
@@ -139,6 +141,8 @@ void Compiler::emit_atomic_rmw(const ir::Op& op) {
       this->lock();
       xadd(mem, S(rd, sz));
     }
+    fence_pending_ = false;
+    after_locked_ = true;
     extend(*this, rd, m);
     bind(op.out(0), rd);
     return;
@@ -167,6 +171,8 @@ void Compiler::emit_atomic_rmw(const ir::Op& op) {
   this->lock();
   cmpxchg(mem, n);
   jne(again);
+  fence_pending_ = false;
+  after_locked_ = true;
   extend(*this, kRax, m);
   bind(op.out(0), kRax);
 }
@@ -184,6 +190,8 @@ void Compiler::emit_cmpxchg(const ir::Op& op) {
   record_fault_point();
   this->lock();
   cmpxchg(ptr[r15 + R(ra)], S(rn, m.size_log2));
+  fence_pending_ = false;
+  after_locked_ = true;
   extend(*this, kRax, m);
   bind(op.out(0), kRax);
 }

@@ -44,6 +44,7 @@ void* JitBackend::compile(const ir::Block& b) {
         try {
           x64::Compiler c(at, avail, b, jb);
           c.run();
+          if (!cb.fault_points_fit(c.fault_points.size())) throw Xbyak::Error(Xbyak::ERR_CODE_IS_TOO_BIG);
           jb->entry = at;
           jb->size = c.getSize();
           jb->region = cb.commit(jb->size, c.fault_points.data(), c.fault_points.size());
@@ -78,7 +79,10 @@ void* JitBackend::compile(const ir::Block& b) {
   }
   // Every region is full: retire all blocks; their regions drain once every
   // vCPU has passed a block boundary. Meanwhile blocks are interpreted.
-  if (flush) exec::invalidate_all();
+  if (flush) {
+    if (log::enabled(log::kOutAsm)) log::printf("jit: code buffer full: flushing all blocks\n");
+    exec::invalidate_all();
+  }
   jb->interp = interp_backend().compile(b);
   return jb;
 }

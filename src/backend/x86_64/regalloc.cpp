@@ -1,4 +1,6 @@
 // On-the-fly register allocation (see compiler.h for the model).
+#include <algorithm>
+
 #include "backend/x86_64/compiler.h"
 
 namespace mimic::backend::x64 {
@@ -28,18 +30,31 @@ void Compiler::to_memory(uint32_t t) {
   s.dirty = false;
 }
 
+void Compiler::link(uint32_t t, int r) {
+  tmp_[t].reg = static_cast<int8_t>(r);
+  regs_[r].push_back(t);
+}
+
+void Compiler::unlink(uint32_t t) {
+  Temp& s = tmp_[t];
+  if (s.reg < 0) return;
+  auto& v = regs_[s.reg];
+  for (size_t i = 0; i < v.size(); i++)
+    if (v[i] == t) {
+      v[i] = v.back();
+      v.pop_back();
+      break;
+    }
+  s.reg = -1;
+  s.dirty = false;
+}
+
 void Compiler::drop(int r) {
-  int32_t t = reg_temp_[r];
-  if (t < 0) return;
-  tmp_[t].reg = -1;
-  tmp_[t].dirty = false;
-  reg_temp_[r] = -1;
+  while (!regs_[r].empty()) unlink(regs_[r].back());
 }
 
 void Compiler::evict(int r) {
-  int32_t t = reg_temp_[r];
-  if (t < 0) return;
-  to_memory(static_cast<uint32_t>(t));
+  for (uint32_t t : regs_[r]) to_memory(t);
   drop(r);
 }
 
@@ -54,9 +69,13 @@ int Compiler::alloc(uint32_t lock) {
   int best = -1, best_cost = 1 << 30;
   for (int r : kAllocOrder) {
     if (lock & (1u << r)) continue;
-    int32_t t = reg_temp_[r];
-    if (t < 0) return r;
-    int cost = is_const(t) ? 0 : !tmp_[t].dirty ? 1 : is_global(t) ? 2 : 3;
+    if (regs_[r].empty()) return r;
+    int cost = 0;
+    for (uint32_t t : regs_[r]) {
+      int c = is_const(t) ? 0 : !tmp_[t].dirty ? 1 : is_global(t) ? 2 : 3;
+      cost = c > cost ? c : cost;
+    }
+    cost = cost * 4 + static_cast<int>(regs_[r].size());
     if (cost < best_cost) {
       best = r;
       best_cost = cost;
@@ -84,36 +103,58 @@ int Compiler::use(uint32_t t, uint32_t* lock) {
   if (s.reg < 0) {
     int r = alloc(*lock);
     load_into(r, t);
-    s.reg = static_cast<int8_t>(r);
+    link(t, r);
     s.dirty = false;
-    reg_temp_[r] = static_cast<int32_t>(t);
   }
   *lock |= 1u << s.reg;
   return s.reg;
 }
 
+// t's new value is in r. Other temps may share r (copies); the caller made
+// sure that r was not modified under them (can_clobber / fresh register).
 void Compiler::bind(uint32_t t, int r) {
   Temp& s = tmp_[t];
-  if (s.reg >= 0 && s.reg != r) reg_temp_[s.reg] = -1;
-  if (reg_temp_[r] >= 0 && reg_temp_[r] != static_cast<int32_t>(t)) {
-    Temp& old = tmp_[reg_temp_[r]];
-    old.reg = -1;
-    old.dirty = false;
+  if (s.reg != r) {
+    unlink(t);
+    link(t, r);
   }
-  reg_temp_[r] = static_cast<int32_t>(t);
-  s.reg = static_cast<int8_t>(r);
   s.dirty = true;
   s.mem_valid = false;
 }
 
+// Is t's value (after op idx_) never observed again? Locals: no later read.
+// Globals: the next reference is a plain overwrite with no op in between that
+// needs env exact (memory, calls, env access, branches, labels, exits).
+bool Compiler::value_dead(uint32_t t) const {
+  if (!is_global(t)) return tmp_[t].last_use <= idx_;
+  const auto& ev = global_events_[global_index_[t]];
+  auto it = std::upper_bound(ev.begin(), ev.end(), std::make_pair(idx_, uint8_t{255}));
+  if (it == ev.end() || it->second != kEvWrite) return false;
+  auto sync = std::upper_bound(sync_points_.begin(), sync_points_.end(), idx_);
+  return sync == sync_points_.end() || *sync > it->first;
+}
+
+// May the op defining `out` overwrite ra, which holds its input a? Yes when
+// every value there other than out's old one is dead (a included).
+bool Compiler::can_clobber(int ra, uint32_t out, uint32_t a) const {
+  if (a != out && !value_dead(a)) return false;
+  for (uint32_t t : regs_[ra])
+    if (t != a && t != out && !value_dead(t)) return false;
+  return true;
+}
+
+// After can_clobber(ra, ...): the dead values leave ra.
+void Compiler::take(int ra, uint32_t out) {
+  for (size_t i = regs_[ra].size(); i-- > 0;)
+    if (regs_[ra][i] != out) unlink(regs_[ra][i]);
+}
+
 // The register that will receive `out = f(a, ...)` computed in place from a
-// copy of a (already in ra): a's own register when out is a, or when a is a
-// local or constant that dies here; otherwise a fresh register holding a copy.
+// copy of a (already in ra): ra itself when can_clobber, else a fresh
+// register holding a copy.
 int Compiler::dest_for(uint32_t out, uint32_t a, int ra, uint32_t* lock) {
-  if (out == a) return ra;
-  if (!is_global(a) && tmp_[a].last_use <= idx_) {
-    // a is dead after this op: take its register (bind() unlinks it). Its
-    // spill slot, if any, is released by free_dead().
+  if (can_clobber(ra, out, a)) {
+    take(ra, out);
     return ra;
   }
   int rd = alloc(*lock);
@@ -131,9 +172,7 @@ void Compiler::free_dead() {
     uint32_t t = static_cast<uint32_t>(op.args[k]);
     if (is_global(t) || tmp_[t].last_use > idx_) continue;
     Temp& s = tmp_[t];
-    if (s.reg >= 0 && reg_temp_[s.reg] == static_cast<int32_t>(t)) reg_temp_[s.reg] = -1;
-    s.reg = -1;
-    s.dirty = false;
+    unlink(t);
     s.mem_valid = false;
     if (s.slot >= 0) slot_used_[s.slot] = 0;
     s.slot = -1;
@@ -141,33 +180,33 @@ void Compiler::free_dead() {
 }
 
 void Compiler::write_back_globals() {
-  for (int r = 0; r < 16; r++) {
-    int32_t t = reg_temp_[r];
-    if (t >= 0 && is_global(t) && tmp_[t].dirty) {
-      mov(qword[rbp + b_.temps[t].env_offset], R(r));
-      tmp_[t].dirty = false;
-      tmp_[t].mem_valid = true;
+  for (uint32_t t : globals_) {
+    Temp& s = tmp_[t];
+    if (s.reg >= 0 && s.dirty) {
+      mov(qword[rbp + b_.temps[t].env_offset], R(s.reg));
+      s.dirty = false;
+      s.mem_valid = true;
     }
   }
 }
 
 void Compiler::drop_globals() {
-  for (int r = 0; r < 16; r++)
-    if (reg_temp_[r] >= 0 && is_global(reg_temp_[r])) {
-      tmp_[reg_temp_[r]].mem_valid = true;
-      drop(r);
-    }
+  for (uint32_t t : globals_) {
+    tmp_[t].mem_valid = true;
+    unlink(t);
+  }
 }
 
 void Compiler::spill_live_locals() {
-  for (int r = 0; r < 16; r++) {
-    int32_t t = reg_temp_[r];
-    if (t >= 0 && !is_global(t) && !is_const(t) && !tmp_[t].mem_valid && tmp_[t].last_use > idx_) {
-      mov(mem_of(t), R(r));
-      tmp_[t].mem_valid = true;
-      tmp_[t].dirty = false;
+  for (int r = 0; r < 16; r++)
+    for (uint32_t t : regs_[r]) {
+      Temp& s = tmp_[t];
+      if (!is_global(t) && !is_const(t) && !s.mem_valid && s.last_use > idx_) {
+        mov(mem_of(t), R(r));
+        s.mem_valid = true;
+        s.dirty = false;
+      }
     }
-  }
 }
 
 void Compiler::forget_all() {
@@ -188,7 +227,7 @@ void Compiler::sync_overlapping(int32_t off, int size, bool drop_them) {
       s.dirty = false;
       s.mem_valid = true;
     }
-    if (drop_them) drop(s.reg);
+    if (drop_them) unlink(t);
   }
 }
 

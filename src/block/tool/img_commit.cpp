@@ -280,8 +280,11 @@ int cmd_measure(int argc, char** argv) {
     }
   }
   uint64_t required, full;
+  // Bitmaps can only come from a qcow2 v3 source.
+  auto* sq = dynamic_cast<block::Qcow2Driver*>(src.get());
+  bool bitmaps = out_fmt == "qcow2" && sq && sq->header().version >= 3;
   if (out_fmt == "raw") {
-    required = src ? std::min(size, data) : size;
+    required = size;
     full = size;
   } else if (out_fmt == "qcow2") {
     uint64_t vclusters = (size + cs - 1) / cs;
@@ -306,14 +309,14 @@ int cmd_measure(int argc, char** argv) {
   if (output == "json") {
     Json j;
     j.begin_object();
-    if (out_fmt == "qcow2") j.value("bitmaps", uint64_t{0});
+    if (bitmaps) j.value("bitmaps", uint64_t{0});
     j.value("required", required);
     j.value("fully-allocated", full);
     j.end_object();
     std::fputs(j.str().c_str(), stdout);
   } else {
     std::printf("required size: %llu\nfully allocated size: %llu\n", (unsigned long long)required, (unsigned long long)full);
-    if (out_fmt == "qcow2") std::printf("bitmaps size: 0\n");
+    if (bitmaps) std::printf("bitmaps size: 0\n");
   }
   return 0;
 }

@@ -9,7 +9,17 @@
 
 namespace mimic::img {
 
-void report(const std::string& message) { std::fprintf(stderr, "mimic-img: %s\n", message.c_str()); }
+// Every line of a message carries the program prefix, like qemu's
+// error_report().
+void report(const std::string& message) {
+  size_t start = 0;
+  for (;;) {
+    size_t nl = message.find('\n', start);
+    std::fprintf(stderr, "mimic-img: %s\n", message.substr(start, nl - start).c_str());
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+}
 
 Result<uint64_t> parse_size(const std::string& s) {
   if (s.empty()) return make_error("Invalid image size specified. You may use k, M, G, T, P or E suffixes for");
@@ -101,6 +111,9 @@ Result<void> create_image(const CreateSpec& spec, bool quiet) {
     auto f = block::FileProtocol::create(spec.filename);
     if (!f) return f.error();
     if (auto r = (*f)->truncate(size); !r) return r;
+    if (prealloc == "falloc" && size) {
+      if (auto r = (*f)->allocate(0, size); !r) return r;
+    }
     if (prealloc == "full") {
       std::vector<uint8_t> z(1 << 20, 0);
       for (uint64_t off = 0; off < size; off += z.size())
@@ -166,6 +179,7 @@ Result<void> create_image(const CreateSpec& spec, bool quiet) {
                 q.compression_type == block::qcow2::CompressionType::kZstd ? "zstd" : "zlib",
                 (unsigned long long)size);
     if (!backing.empty()) std::printf(" backing_file=%s backing_fmt=%s", backing.c_str(), bfmt.c_str());
+    if (o.count("compat")) std::printf(" compat=%s", o["compat"].c_str());
     std::printf(" lazy_refcounts=%s refcount_bits=%u\n", q.lazy_refcounts ? "on" : "off", q.refcount_bits);
     std::fflush(stdout);
   }

@@ -2,21 +2,49 @@
 #include <getopt.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "block/image.h"
 #include "block/qcow2.h"
+#include "block/qcow2_compress.h"
 #include "block/tool/img_tool.h"
 
 namespace mimic::img {
 
 namespace {
-constexpr uint64_t kChunk = 2ull << 20;
+constexpr uint64_t kChunk = 8ull << 20;
+
+// Compresses every granule of a chunk, spread over the host's cores (zlib
+// and zstd dominate convert -c). All-zero granules are skipped later, but
+// compressing them is cheap.
+void compress_chunk(block::Qcow2Driver* q, const uint8_t* buf, uint64_t n, uint64_t gran,
+                    std::vector<std::vector<uint8_t>>& out) {
+  const uint64_t count = (n + gran - 1) / gran;
+  out.assign(count, {});
+  const unsigned workers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  auto work = [&](unsigned w) {
+    std::vector<uint8_t> full(gran);
+    for (uint64_t i = w; i < count; i += workers) {
+      uint64_t g = std::min(gran, n - i * gran);
+      std::memcpy(full.data(), buf + i * gran, g);
+      std::memset(full.data() + g, 0, gran - g);
+      out[i] = block::qcow2::compress_cluster(q->header().compression_type, full.data(), gran);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned w = 1; w < workers && w < count; w++) threads.emplace_back(work, w);
+  work(0);
+  for (auto& t : threads) t.join();
 }
+
+}  // namespace
 
 int cmd_convert(int argc, char** argv) {
   std::string src_fmt, out_fmt = "raw", opts, backing, backing_fmt;
   bool compress = false, quiet = false, no_create = false;
+  std::string cache = "unsafe";
   uint64_t sparse = 4096;
   optind = 1;
   for (int c; (c = getopt(argc, argv, "f:O:o:cB:F:qpnS:t:T:m:WUC")) != -1;) {
@@ -38,7 +66,8 @@ int cmd_convert(int argc, char** argv) {
         sparse = *s;
         break;
       }
-      case 'p': case 't': case 'T': case 'm': case 'W': case 'U': case 'C': break;
+      case 't': cache = optarg; break;
+      case 'p': case 'T': case 'm': case 'W': case 'U': case 'C': break;
       default: return 1;
     }
   }
@@ -84,6 +113,7 @@ int cmd_convert(int argc, char** argv) {
   block::OpenOptions dopt;
   dopt.format = out_fmt;
   dopt.writable = true;
+  dopt.cache_unsafe = cache == "unsafe";
   auto dst = block::open_image(dst_name, dopt);
   if (!dst) {
     report(dst.error().message);
@@ -97,16 +127,26 @@ int cmd_convert(int argc, char** argv) {
   }
   const uint64_t gran = q ? q->cluster_size() : sparse ? sparse : 4096;
   std::vector<uint8_t> buf(kChunk), bbuf;
+  std::vector<std::vector<uint8_t>> packed;
   auto fail = [](const Error& e) {
     report("error while converting: " + e.message);
     return 1;
   };
-  for (uint64_t off = 0; off < size; off += kChunk) {
-    uint64_t n = std::min(kChunk, size - off);
-    auto z = chain_reads_zero(src->get(), off, n);
-    if (!z) return fail(z.error());
-    block::BlockDriver* target_backing = out->backing();
-    if (*z && !target_backing && !no_create) continue;  // fresh image reads zeros
+  block::BlockDriver* target_backing = out->backing();
+  for (uint64_t off = 0, n = 0; off < size; off += n) {
+    n = std::min(kChunk, size - off);
+    // Long zero extents are skipped whole: a fresh image reads zeros.
+    if (!target_backing && !no_create) {
+      auto s = chain_status(src->get(), off, size - off);
+      if (!s) return fail(s.error());
+      // Skip whole output clusters only, so chunks stay cluster-aligned.
+      uint64_t skip = s->extent.length / gran * gran;
+      if (off + s->extent.length >= size) skip = size - off;
+      if (s->extent.kind != block::ExtentKind::kData && skip >= n) {
+        n = skip;
+        continue;
+      }
+    }
     if (auto r = (*src)->read(off, buf.data(), n); !r) return fail(r.error());
     if (target_backing) {  // -B: only write what differs from the new backing
       bbuf.assign(n, 0);
@@ -114,6 +154,7 @@ int cmd_convert(int argc, char** argv) {
       if (off < bl)
         if (auto r = target_backing->read(off, bbuf.data(), std::min(n, bl - off)); !r) return fail(r.error());
     }
+    if (compress) compress_chunk(q, buf.data(), n, gran, packed);
     // Write runs of granules that are not zero (or differ from the backing).
     for (uint64_t p = 0; p < n;) {
       uint64_t g = std::min(gran, n - p);
@@ -126,7 +167,8 @@ int cmd_convert(int argc, char** argv) {
         continue;
       }
       if (compress) {
-        if (auto r = q->write_compressed(off + p, buf.data() + p, g); !r) return fail(r.error());
+        if (auto r = q->write_precompressed(off + p, packed[p / gran], buf.data() + p, g); !r)
+          return fail(r.error());
         p += g;
         continue;
       }
@@ -175,15 +217,18 @@ int cmd_compare(int argc, char** argv) {
     if (!quiet) std::printf("Content mismatch at offset %llu!\n", (unsigned long long)at);
     return 1;
   };
-  for (uint64_t off = 0; off < common; off += kChunk) {
-    uint64_t n = std::min(kChunk, common - off);
-    auto za = chain_reads_zero(a->get(), off, n);
-    auto zb = chain_reads_zero(b->get(), off, n);
-    if (!za || !zb) {
-      report((!za ? za.error() : zb.error()).message);
+  for (uint64_t off = 0, n = 0; off < common; off += n) {
+    n = std::min(kChunk, common - off);
+    auto sa = chain_status(a->get(), off, common - off);
+    auto sb = sa ? chain_status(b->get(), off, common - off) : sa;
+    if (!sa || !sb) {
+      report((!sa ? sa.error() : sb.error()).message);
       return 2;
     }
-    if (*za && *zb) continue;
+    if (sa->extent.kind != block::ExtentKind::kData && sb->extent.kind != block::ExtentKind::kData) {
+      n = std::max<uint64_t>(1, std::min(sa->extent.length, sb->extent.length));
+      continue;  // both read as zeros
+    }
     if (auto r = (*a)->read(off, ba.data(), n); !r) {
       report(r.error().message);
       return 2;
@@ -206,14 +251,17 @@ int cmd_compare(int argc, char** argv) {
     if (!quiet) std::printf("Warning: Image size mismatch!\n");
     block::BlockDriver* big = la > lb ? a->get() : b->get();
     uint64_t total = std::max(la, lb);
-    for (uint64_t off = common; off < total; off += kChunk) {
-      uint64_t n = std::min(kChunk, total - off);
-      auto z = chain_reads_zero(big, off, n);
-      if (!z) {
-        report(z.error().message);
+    for (uint64_t off = common, n = 0; off < total; off += n) {
+      n = std::min(kChunk, total - off);
+      auto s = chain_status(big, off, total - off);
+      if (!s) {
+        report(s.error().message);
         return 2;
       }
-      if (*z) continue;
+      if (s->extent.kind != block::ExtentKind::kData) {
+        n = std::max<uint64_t>(1, s->extent.length);
+        continue;
+      }
       if (auto r = big->read(off, ba.data(), n); !r) {
         report(r.error().message);
         return 2;

@@ -24,6 +24,25 @@ int cmd_create(int argc, char** argv) {
       default: return 1;
     }
   }
+  if (opts == "help" || opts.find(",help") != std::string::npos || opts.rfind("help,", 0) == 0) {
+    if (spec.format == "qcow2")
+      std::printf("Supported qcow2 options:\n"
+                  "  backing_file=<str>     - File name of a base image\n"
+                  "  backing_fmt=<str>      - Image format of the base image\n"
+                  "  cluster_size=<size>    - qcow2 cluster size\n"
+                  "  compat=<str>           - Compatibility level (v2 [0.10] or v3 [1.1])\n"
+                  "  compression_type=<str> - Compression method used for image cluster compression\n"
+                  "  extended_l2=<bool (on/off)> - Extended L2 tables (only off)\n"
+                  "  lazy_refcounts=<bool (on/off)> - Postpone refcount updates\n"
+                  "  preallocation=<str>    - Preallocation mode (allowed values: off, metadata, falloc, full)\n"
+                  "  refcount_bits=<num>    - Width of a reference count entry in bits\n"
+                  "  size=<size>            - Virtual disk size\n");
+    else
+      std::printf("Supported raw options:\n"
+                  "  preallocation=<str>    - Preallocation mode (allowed values: off, falloc, full)\n"
+                  "  size=<size>            - Virtual disk size\n");
+    return 0;
+  }
   if (optind >= argc) {
     report("Expecting image file name");
     return 1;
@@ -38,7 +57,7 @@ int cmd_create(int argc, char** argv) {
     spec.size = *s;
   } else if (spec.backing_file.empty() && opts.find("backing_file") == std::string::npos &&
              opts.find("size") == std::string::npos) {
-    report("Image creation needs a size parameter");
+    report(spec.filename + ": Image creation needs a size parameter");
     return 1;
   }
   if (optind < argc) {
@@ -106,6 +125,7 @@ int cmd_resize(int argc, char** argv) {
   } else target = *v;
   if (target < cur && !shrink) {
     report("Use the --shrink option to perform a shrink operation.");
+    report("warning: Shrinking an image will delete all data beyond the shrunken image's end. Before performing such an operation, make sure there is no important data there.");
     return 1;
   }
   if (auto r = (*d)->truncate(target); !r) {

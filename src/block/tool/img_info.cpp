@@ -83,8 +83,10 @@ void info_json(Json& j, block::BlockDriver* d) {
       j.value("compression-type", "zlib");
     }
     j.value("refcount-bits", uint64_t{h.refcount_bits()});
-    j.value("corrupt", (h.incompatible_features & block::qcow2::kIncompatCorrupt) != 0);
-    j.value("extended-l2", false);
+    if (h.version >= 3) {
+      j.value("corrupt", (h.incompatible_features & block::qcow2::kIncompatCorrupt) != 0);
+      j.value("extended-l2", false);
+    }
     j.end_object();
     j.end_object();
   }
@@ -121,6 +123,7 @@ void info_human(block::BlockDriver* d) {
   if (h.version >= 3)
     std::printf("    lazy refcounts: %s\n", (h.compatible_features & block::qcow2::kCompatLazyRefcounts) ? "true" : "false");
   std::printf("    refcount bits: %u\n", h.refcount_bits());
+  if (h.version < 3) return;
   std::printf("    corrupt: %s\n", (h.incompatible_features & block::qcow2::kIncompatCorrupt) ? "true" : "false");
   std::printf("    extended l2: false\n");
 }
@@ -210,7 +213,8 @@ int cmd_snapshot(int argc, char** argv) {
   }
   auto* q = dynamic_cast<Qcow2Driver*>(d->get());
   if (!q) {
-    report("Could not " + std::string(action == 'l' ? "list" : "create") + " snapshots: This image format does not support snapshots");
+    if (action == 'l') return 0;  // no snapshots to list, like qemu-img
+    report("Could not create snapshot '" + name + "': Operation not supported");
     return 1;
   }
   Result<void> r;
@@ -277,15 +281,21 @@ int cmd_map(int argc, char** argv) {
     std::string file;
   };
   std::vector<Row> rows;
+  if (output != "json") std::printf("%-16s%-16s%-16s%s\n", "Offset", "Length", "Mapped to", "File");
   for (uint64_t off = start; off < end;) {
     auto s = chain_status(d->get(), off, end - off);
     if (!s) {
       report(s.error().message);
       return 1;
     }
+    if (output != "json" && s->extent.compressed) {
+      std::fflush(stdout);
+      report("File contains external, encrypted or compressed clusters.");
+      return 1;
+    }
     Row r{off, std::max<uint64_t>(s->extent.length, 1), s->depth, s->allocated,
           s->extent.kind != block::ExtentKind::kData, s->extent.kind == block::ExtentKind::kData,
-          s->extent.has_host && s->extent.kind == block::ExtentKind::kData, s->extent.host_offset, s->file};
+          s->extent.has_host && s->allocated, s->extent.host_offset, s->file};
     if (!s->allocated) r.zero = true;
     if (!rows.empty()) {
       Row& p = rows.back();
@@ -311,7 +321,6 @@ int cmd_map(int argc, char** argv) {
     }
     std::printf("]\n");
   } else {
-    std::printf("%-16s%-16s%-16s%s\n", "Offset", "Length", "Mapped to", "File");
     for (const Row& r : rows)
       if (r.data && r.has_off)
         std::printf("%#-16llx%#-16llx%#-16llx%s\n", (unsigned long long)r.start, (unsigned long long)r.length,
