@@ -15,8 +15,10 @@ ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 JOBS ?= $(shell nproc)
+# Every guest test runs once per execution backend (name@backend).
+TEST_BACKENDS ?= interp;jit
 # Sanitized runs are slower: give each guest program run more time.
-ASAN_FLAGS = -DMIMIC_SANITIZE=ON -DMIMIC_GUEST_TIMEOUT=240 \
+ASAN_FLAGS = -DMIMIC_SANITIZE=ON -DMIMIC_TEST_BACKENDS="$(TEST_BACKENDS)" -DMIMIC_GUEST_TIMEOUT=240 \
              -DMIMIC_REALPROG_CACHE=$(abspath $(BUILD))/realprog
 
 .PHONY: all setup configure build test test-asan demo bench clean
@@ -28,7 +30,7 @@ setup:
 
 # Configuring again is cheap and picks up changed CMAKE_FLAGS.
 configure: setup
-	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DMIMIC_TEST_BACKENDS="$(TEST_BACKENDS)" $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
