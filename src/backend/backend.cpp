@@ -39,8 +39,14 @@ Backend& current() {
   const char* env = std::getenv("MIMIC_BACKEND");
   std::string err;
   if (env && *env && select(env, &err)) return *g_selected.load(std::memory_order_acquire);
-  if (env && *env) std::fprintf(stderr, "mimic: MIMIC_BACKEND: %s; using interp\n", err.c_str());
+  // The default is the JIT where the host has one; the interpreter is the
+  // portable fallback and the reference the JIT is tested against.
+#if defined(__x86_64__)
+  Backend* def = &jit_backend();
+#else
   Backend* def = &interp_backend();
+#endif
+  if (env && *env) std::fprintf(stderr, "mimic: MIMIC_BACKEND: %s; using %s\n", err.c_str(), def->name());
   Backend* expected = nullptr;
   g_selected.compare_exchange_strong(expected, def);
   return *g_selected.load(std::memory_order_acquire);

@@ -11,10 +11,20 @@
 #include <thread>
 #include <vector>
 
+#include "backend/backend.h"
 #include "exec/cpu_loop.h"
 #include "exec/host_fault.h"
 #include "ir/builder.h"
 #include "ir/helper.h"
+
+// The backend these scenarios run on (jit_exec_loop_test.cpp includes this
+// file with "jit"); fixed before main, as backend::current() is at first use.
+#ifndef MIMIC_EXEC_LOOP_BACKEND
+#define MIMIC_EXEC_LOOP_BACKEND "interp"
+#endif
+namespace {
+const bool kExecLoopBackendSelected = mimic::backend::select(MIMIC_EXEC_LOOP_BACKEND, nullptr);
+}  // namespace
 
 namespace mimic {
 namespace {

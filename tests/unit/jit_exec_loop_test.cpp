@@ -10,6 +10,7 @@ namespace {
 const bool kJitSelected = mimic::backend::select("jit", nullptr);
 }  // namespace
 
+#define MIMIC_EXEC_LOOP_BACKEND "jit"
 #include "exec_loop_test.cpp"  // NOLINT(bugprone-suspicious-include): same scenarios, JIT backend
 
 namespace mimic {
