@@ -27,8 +27,11 @@ std::atomic<TranslationBlock*> g_hash[1u << kHashBits];
 std::atomic<uint64_t> g_gen{1};
 
 std::mutex g_tb_lock;  // insert, link, invalidate, g_pages, g_retired
-std::unordered_map<uint64_t, std::vector<TranslationBlock*>> g_pages;
-std::vector<TranslationBlock*> g_retired;
+// Process-lifetime state, never destroyed: guest threads may still run while
+// static destructors do, and retired TBs waiting to be freed must stay
+// reachable (they are in no hash chain) until the process is gone.
+auto& g_pages = *new std::unordered_map<uint64_t, std::vector<TranslationBlock*>>;
+auto& g_retired = *new std::vector<TranslationBlock*>;
 size_t g_live_tbs = 0;  // TBs in the hash table
 // Past this many TBs the cache is flushed wholesale (like QEMU's full code
 // buffer): simpler than LRU and rare in practice.
