@@ -99,8 +99,8 @@ void host_handler(int hs, siginfo_t* info, void* ucv) {
   if (t) t->cpu.common.exit_request.store(1, std::memory_order_release);
   // Keep the other asynchronous signals queued in the host kernel until
   // process_pending_signals() has taken this one and re-synced the mask.
-  for (int s = 1; s <= SIGRTMAX; ++s)
-    if (sigismember(&g_async_set, s) == 1) sigaddset(&uc->uc_sigmask, s);
+  sigorset(&uc->uc_sigmask, &uc->uc_sigmask, &g_async_set);
+  forget_host_mask();  // the interrupted code resumes with this mask
   errno = saved_errno;
 }
 
@@ -199,13 +199,26 @@ void record_pending(TaskState* t, const GuestSiginfo& info) {
   kick_for(t, s);
 }
 
+// The guest set the calling thread's host mask was last made to mirror, so
+// that the common case (nothing changed since the last block boundary) costs
+// no system call. Anything that changes the host mask by other means calls
+// forget_host_mask().
+namespace {
+thread_local bool t_mask_known = false;
+thread_local GuestSigset t_mask_guest = 0;
+}  // namespace
+
+void forget_host_mask() { t_mask_known = false; }
+
 void sync_host_mask(TaskState* t) {
   GuestSigset g = t->blocked | t->pending.load() | g_shared_pending.load();
+  if (t_mask_known && t_mask_guest == g) return;
   sigset_t h;
   guest_to_host_set(g, &h);
-  for (int s = 1; s <= SIGRTMAX; ++s)
-    if (sigismember(&g_async_set, s) != 1) sigdelset(&h, s);
+  sigandset(&h, &h, &g_async_set);
   pthread_sigmask(SIG_SETMASK, &h, nullptr);
+  t_mask_guest = g;
+  t_mask_known = true;
 }
 
 bool read_guest(uint64_t addr, void* dst, size_t len) {

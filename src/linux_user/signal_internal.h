@@ -114,7 +114,11 @@ void kick_for(TaskState* t, int guest_sig);
 // blocked signals, plus recorded-but-undelivered ones (so more instances stay
 // queued in the host kernel), never the host's synchronous fault signals nor
 // host glibc's reserved ones.
+// Cached: a no-op when the guest set is unchanged since the last call on
+// this thread.
 void sync_host_mask(TaskState* t);
+// Drops that cache: call after changing this thread's host mask directly.
+void forget_host_mask();
 // Host sigset for a guest set (signals without a host counterpart dropped).
 void guest_to_host_set(GuestSigset g, sigset_t* out);
 GuestSigset host_to_guest_set(const sigset_t* h);

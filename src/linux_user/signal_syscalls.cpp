@@ -195,6 +195,7 @@ long sys_rt_sigsuspend(TaskState* t, uint64_t mask, uint64_t sigsetsize) {
   sigfillset(&all);
   for (int hs : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP}) sigdelset(&all, hs);
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  forget_host_mask();
   host_mask_for(t->blocked, &waitmask);
   while (!signal_pending(t)) sigsuspend(&waitmask);  // a host handler ran
   // Handlers run with the temporary mask and their frames save the old one;
@@ -227,6 +228,7 @@ long sys_rt_sigtimedwait(TaskState* t, uint64_t set, uint64_t info, uint64_t tim
     sigset_t m, hw;
     host_mask_for(t->blocked | t->pending.load() | want, &m);
     pthread_sigmask(SIG_SETMASK, &m, nullptr);
+    forget_host_mask();
     s = dequeue_recorded(t, want, &gi);
     if (!s) {
       guest_to_host_set(want, &hw);
