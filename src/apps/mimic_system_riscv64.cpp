@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   // The CPU side will create the harts here and pass their HartInterrupts.
   auto sys = system::SystemInstance::create(*opts, {});
   if (!sys.ok()) return fail(sys.error().message);
+  for (const std::string& w : (*sys)->warnings()) std::fprintf(stderr, "%s\n", w.c_str());
+  // Drives are drained, flushed and closed when *sys is destroyed (after
+  // the harts have stopped); -snapshot overlays vanish with them.
 
   if (!opts->dumpdtb.empty()) {
     auto r = system::write_file(opts->dumpdtb, (*sys)->machine().fdt());

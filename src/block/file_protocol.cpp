@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace mimic::block {
 
@@ -16,15 +19,15 @@ Error errno_error(const std::string& what, const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<FileProtocol>> FileProtocol::open(const std::string& path,
-                                                         bool writable) {
-  int fd = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+                                                         bool writable, bool direct) {
+  int fd = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | (direct ? O_DIRECT : 0));
   if (fd < 0) return errno_error("Could not open", path);
   struct stat st;
   if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     ::close(fd);
     return make_error("Could not open '" + path + "': Is a directory");
   }
-  return std::unique_ptr<FileProtocol>(new FileProtocol(fd, path, writable));
+  return std::unique_ptr<FileProtocol>(new FileProtocol(fd, path, writable, direct));
 }
 
 Result<std::unique_ptr<FileProtocol>> FileProtocol::create(const std::string& path) {
@@ -36,6 +39,66 @@ Result<std::unique_ptr<FileProtocol>> FileProtocol::create(const std::string& pa
 FileProtocol::~FileProtocol() { ::close(fd_); }
 
 Result<void> FileProtocol::pread(uint64_t offset, void* buf, uint64_t len) {
+  if (direct_) return direct_pread(offset, buf, len);
+  return raw_pread(offset, buf, len);
+}
+
+Result<void> FileProtocol::pwrite(uint64_t offset, const void* buf, uint64_t len) {
+  if (!writable_) return make_error("Could not write '" + path_ + "': opened read-only");
+  if (direct_) return direct_pwrite(offset, buf, len);
+  return raw_pwrite(offset, buf, len);
+}
+
+namespace {
+struct FreeDeleter {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+using AlignedBuf = std::unique_ptr<uint8_t, FreeDeleter>;
+AlignedBuf aligned_buffer(uint64_t len) {
+  void* p = nullptr;
+  if (posix_memalign(&p, FileProtocol::kDirectAlign, len) != 0) return nullptr;
+  return AlignedBuf(static_cast<uint8_t*>(p));
+}
+bool is_aligned(uint64_t offset, const void* buf, uint64_t len) {
+  constexpr uint64_t a = FileProtocol::kDirectAlign;
+  return offset % a == 0 && len % a == 0 && reinterpret_cast<uintptr_t>(buf) % a == 0;
+}
+}  // namespace
+
+Result<void> FileProtocol::direct_pread(uint64_t offset, void* buf, uint64_t len) {
+  if (len == 0 || is_aligned(offset, buf, len)) return raw_pread(offset, buf, len);
+  const uint64_t lo = offset / kDirectAlign * kDirectAlign;
+  const uint64_t hi = (offset + len + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+  AlignedBuf b = aligned_buffer(hi - lo);
+  if (!b) return make_error("Could not read '" + path_ + "': out of memory");
+  if (auto r = raw_pread(lo, b.get(), hi - lo); !r) return r;
+  std::memcpy(buf, b.get() + (offset - lo), len);
+  return {};
+}
+
+Result<void> FileProtocol::direct_pwrite(uint64_t offset, const void* buf, uint64_t len) {
+  if (len == 0 || is_aligned(offset, buf, len)) return raw_pwrite(offset, buf, len);
+  const uint64_t lo = offset / kDirectAlign * kDirectAlign;
+  const uint64_t hi = (offset + len + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+  const uint64_t old_size = size();
+  AlignedBuf b = aligned_buffer(hi - lo);
+  if (!b) return make_error("Could not write '" + path_ + "': out of memory");
+  // Read-modify-write of the partial first and last blocks.
+  if (offset != lo) {
+    if (auto r = raw_pread(lo, b.get(), kDirectAlign); !r) return r;
+  }
+  if ((offset + len) % kDirectAlign != 0 && (hi - kDirectAlign > lo || offset == lo)) {
+    if (auto r = raw_pread(hi - kDirectAlign, b.get() + (hi - kDirectAlign - lo), kDirectAlign); !r) return r;
+  }
+  std::memcpy(b.get() + (offset - lo), buf, len);
+  if (auto r = raw_pwrite(lo, b.get(), hi - lo); !r) return r;
+  // The padding past the old end must not become part of the file.
+  const uint64_t want = std::max(old_size, offset + len);
+  if (hi > want) return truncate(want);
+  return {};
+}
+
+Result<void> FileProtocol::raw_pread(uint64_t offset, void* buf, uint64_t len) {
   auto* p = static_cast<uint8_t*>(buf);
   while (len > 0) {
     ssize_t n = ::pread(fd_, p, len, static_cast<off_t>(offset));
@@ -43,8 +106,10 @@ Result<void> FileProtocol::pread(uint64_t offset, void* buf, uint64_t len) {
       if (errno == EINTR) continue;
       return errno_error("Could not read", path_);
     }
-    if (n == 0) {  // past the end of the file: zeros
-      std::memset(p, 0, len);
+    if (n == 0 || (direct_ && static_cast<uint64_t>(n) < len)) {
+      // Past the end of the file: zeros. (With O_DIRECT a short read means
+      // the end too, and a retry at the unaligned remainder would fail.)
+      std::memset(p + n, 0, len - n);
       return {};
     }
     p += n;
@@ -54,8 +119,7 @@ Result<void> FileProtocol::pread(uint64_t offset, void* buf, uint64_t len) {
   return {};
 }
 
-Result<void> FileProtocol::pwrite(uint64_t offset, const void* buf, uint64_t len) {
-  if (!writable_) return make_error("Could not write '" + path_ + "': opened read-only");
+Result<void> FileProtocol::raw_pwrite(uint64_t offset, const void* buf, uint64_t len) {
   auto* p = static_cast<const uint8_t*>(buf);
   while (len > 0) {
     ssize_t n = ::pwrite(fd_, p, len, static_cast<off_t>(offset));

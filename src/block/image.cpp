@@ -55,8 +55,8 @@ Result<std::unique_ptr<BlockDriver>> open_one(const std::string& path, const Ope
     fmt = *p;
   }
   if (fmt != "raw" && fmt != "qcow2") return make_error("Unknown driver '" + fmt + "'");
-  auto f = FileProtocol::open(path, opts.writable);
-  if (!f) return make_error("Could not open '" + path + "': " + f.error().message);
+  auto f = FileProtocol::open(path, opts.writable, opts.cache_direct);
+  if (!f) return f.error();
   (*f)->set_unsafe(opts.cache_unsafe);
   if (fmt == "raw") return std::unique_ptr<BlockDriver>(new RawFormat(std::move(f.value())));
   auto q = Qcow2Driver::open(std::move(f.value()), opts.writable);
@@ -66,6 +66,7 @@ Result<std::unique_ptr<BlockDriver>> open_one(const std::string& path, const Ope
     OpenOptions bo;
     bo.format = h.backing_format;
     bo.writable = false;
+    bo.cache_direct = opts.cache_direct;
     std::string bpath = resolve_backing_path(path, h.backing_file);
     auto b = open_one(bpath, bo, depth + 1, seen);
     if (!b) return b.error();
@@ -80,6 +81,15 @@ Result<std::unique_ptr<BlockDriver>> open_with_temporary_overlay(const std::stri
                                                                  const std::string& format) {
   OpenOptions bo;
   bo.format = format;
+  auto q = open_temporary_overlay(path, bo);
+  if (!q) return q.error();
+  return std::unique_ptr<BlockDriver>(std::move(q.value()));
+}
+
+Result<std::unique_ptr<Qcow2Driver>> open_temporary_overlay(const std::string& path,
+                                                            const OpenOptions& base_opts) {
+  OpenOptions bo = base_opts;
+  bo.writable = false;
   auto base = open_image(path, bo);
   if (!base) return base.error();
   const char* dir = std::getenv("TMPDIR");
@@ -99,10 +109,11 @@ Result<std::unique_ptr<BlockDriver>> open_with_temporary_overlay(const std::stri
   unlink(tmpl.c_str());  // the open descriptor keeps it alive
   if (!r) return r.error();
   if (!f) return make_error("Could not open temporary overlay");
+  f->set_unsafe(true);
   auto q = Qcow2Driver::open(std::move(f), true);
   if (!q) return q.error();
   (*q)->set_backing(std::move(base.value()));
-  return std::unique_ptr<BlockDriver>(std::move(q.value()));
+  return std::move(q.value());
 }
 
 Result<std::unique_ptr<BlockDriver>> open_image(const std::string& path, const OpenOptions& opts) {

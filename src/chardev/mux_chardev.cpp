@@ -16,6 +16,7 @@ void MuxChardev::print_help() {
       "\r\n"
       "C-a h    print this help\r\n"
       "C-a x    exit emulator\r\n"
+      "C-a s    save disk data back to file (if -snapshot)\r\n"
       "C-a c    switch between console and monitor\r\n"
       "C-a C-a  sends C-a\r\n"));
 }
@@ -44,6 +45,9 @@ void MuxChardev::receive(const uint8_t* data, size_t len) {
       case 'x':
         Chardev::write(std::string("\r\nmimic: Terminated\r\n"));
         if (on_quit_) on_quit_();
+        break;
+      case 's':
+        if (on_commit_) on_commit_();
         break;
       case 'h':
       case '?':

@@ -3,6 +3,7 @@
 // serial port and the monitor, switched with QEMU's escape keys:
 //   Ctrl-a x  quit          Ctrl-a h  list the keys
 //   Ctrl-a c  serial <-> monitor        Ctrl-a Ctrl-a  send Ctrl-a
+//   Ctrl-a s  save disk data back to file (-snapshot): runs the commit handler
 // Guest output always reaches the backend. The device frontend attaches to
 // the mux itself (set_frontend), the monitor through set_monitor.
 #include <functional>
@@ -30,6 +31,9 @@ class MuxChardev final : public Chardev, private CharFrontend {
 
   void write(const uint8_t* data, size_t len) override { backend_->write(data, len); }
   void set_monitor(MonitorInput* monitor) { monitor_ = monitor; }
+  // Ctrl-a s. The handler runs on the loop thread with the big lock held,
+  // so it must only queue the work (SystemInstance::commit_snapshots).
+  void set_commit_handler(std::function<void()> on_commit) { on_commit_ = std::move(on_commit); }
   bool monitor_focused() const { return monitor_focus_; }
   // Gives the monitor the focus (-monitor stdio with the serial elsewhere).
   void focus_monitor() {
@@ -46,6 +50,7 @@ class MuxChardev final : public Chardev, private CharFrontend {
 
   Chardev* backend_;
   std::function<void()> on_quit_;
+  std::function<void()> on_commit_;
   MonitorInput* monitor_ = nullptr;
   bool monitor_focus_ = false;
   bool escape_pending_ = false;

@@ -4,15 +4,16 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
-#include "block/image.h"
 #include "chardev/fd_chardev.h"
 #include "chardev/socket_chardev.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_console.h"
 #include "hw/virtio/virtio_rng.h"
 #include "memory/bql.h"
+#include "system/drive_setup.h"
 
 namespace mimic::system {
 
@@ -34,11 +35,54 @@ Result<void> write_file(const std::string& path, const std::vector<uint8_t>& byt
 }
 
 SystemInstance::~SystemInstance() {
+  // In-flight block requests complete into the machine: drain them first.
+  (void)shutdown_drives();
   // Devices first (they detach from chardevs), then the chardevs.
   machine_.reset();
   virtio_devices_.clear();
   monitor_.reset();
   while (!chardevs_.empty()) chardevs_.pop_back();
+}
+
+block::Drive* SystemInstance::drive(const std::string& id) {
+  for (size_t i = 0; i < drives_.size(); ++i) {
+    if (drives_[i]->config().name == id) return drives_[i].get();
+  }
+  return nullptr;
+}
+
+void SystemInstance::commit_snapshots() {
+  for (auto& d : drives_) {
+    if (!d->config().snapshot) continue;
+    block::Drive* drive = d.get();
+    drive->submit([drive] {
+      auto r = drive->commit_snapshot();
+      if (!r.ok()) std::fprintf(stderr, "mimic: commit of '%s' failed: %s\n", drive->config().name.c_str(),
+                                r.error().message.c_str());
+    });
+  }
+}
+
+Result<void> SystemInstance::commit_snapshots_and_wait() {
+  Result<void> result;
+  for (auto& d : drives_) {
+    if (!d->config().snapshot) continue;
+    block::Drive* drive = d.get();
+    Result<void> r;
+    drive->submit([drive, &r] { r = drive->commit_snapshot(); });
+    drive->drain();
+    if (!r.ok() && result.ok()) result = make_error("commit of '" + drive->config().name + "': " + r.error().message);
+  }
+  return result;
+}
+
+Result<void> SystemInstance::shutdown_drives() {
+  Result<void> result;
+  for (auto& d : drives_) {
+    auto r = d->shutdown();
+    if (!r.ok() && result.ok()) result = make_error(d->config().name + ": " + r.error().message);
+  }
+  return result;
 }
 
 void SystemInstance::request_shutdown(int exit_code) {
@@ -85,6 +129,7 @@ Result<chardev::Chardev*> SystemInstance::make_chardev(const std::string& spec, 
     chardev::Chardev* backend = keep(chardev::make_stdio_chardev(&loop_, !mux));
     if (!mux) return backend;
     auto m = std::make_unique<chardev::MuxChardev>(backend, [this] { request_shutdown(0); });
+    m->set_commit_handler([this] { commit_snapshots(); });
     mux_ = m.get();
     if (!hooks_.quit) hooks_.quit = [this] { request_shutdown(0); };
     monitor_ = std::make_unique<chardev::SimpleMonitor>(backend, hooks_);
@@ -130,35 +175,37 @@ Result<void> SystemInstance::build_devices() {
     named_chardevs_.emplace_back(c.id, *chr);
   }
 
-  // Drives: open through the block layer.
-  std::vector<std::pair<const DriveOptions*, block::BlockDriver*>> drives;
+  // Drives: opened through the block layer, each with its I/O thread.
   for (const DriveOptions& d : options_.drives) {
-    block::OpenOptions oo;
-    oo.format = d.format;
-    oo.writable = !d.read_only;
-    auto img = block::open_image(d.file, oo);
-    if (!img.ok()) return make_error("-drive " + d.file + ": " + img.error().message);
-    disks_.push_back(std::move(*img));
-    drives.emplace_back(&d, disks_.back().get());
+    auto drive = open_drive(d, &warnings_);
+    if (!drive.ok()) return drive.error();
+    drives_.push_back(std::move(*drive));
   }
+  const std::vector<DriveOptions>& drives = options_.drives;
   std::vector<bool> drive_used(drives.size(), false);
-  auto add_blk = [&](size_t i) {
-    virtio_devices_.push_back(std::make_unique<hw::virtio::VirtioBlk>(drives[i].second, drives[i].first->read_only,
-                                                                      drives[i].first->id));
+  auto add_blk = [&](size_t i, const std::string& serial) {
+    virtio_devices_.push_back(std::make_unique<hw::virtio::VirtioBlk>(drives_[i].get(), serial));
     drive_used[i] = true;
   };
   for (size_t i = 0; i < drives.size(); ++i) {
-    if (drives[i].first->interface == "virtio") add_blk(i);
+    if (drives[i].interface == "virtio") add_blk(i, "");
   }
   for (size_t n = 0; n < options_.devices.size(); ++n) {
     const DeviceOptions& dev = options_.devices[n];
     if (dev.driver == "virtio-blk-device") {
       std::string id = dev.props.get_or("drive", "");
       size_t i = 0;
-      while (i < drives.size() && drives[i].first->id != id) ++i;
-      if (i == drives.size()) return make_error("-device virtio-blk-device: drive '" + id + "' not found");
+      while (i < drives.size() && drives[i].id != id) ++i;
+      if (i == drives.size()) {
+        for (const DriveOptions& d : drives) {
+          if (!id.empty() && d.file_node_name == id) {
+            return make_error("-device virtio-blk-device: node '" + id + "' is already in use by node '" + d.id + "'");
+          }
+        }
+        return make_error("-device virtio-blk-device: drive '" + id + "' not found");
+      }
       if (drive_used[i]) return make_error("-device virtio-blk-device: drive '" + id + "' is already in use");
-      add_blk(i);
+      add_blk(i, dev.props.get_or("serial", ""));
     } else if (dev.driver == "virtio-rng-device") {
       virtio_devices_.push_back(std::make_unique<hw::virtio::VirtioRng>());
     } else if (dev.driver == "virtio-serial-device") {

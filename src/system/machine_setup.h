@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "block/block_driver.h"
+#include "block/drive.h"
 #include "chardev/chardev.h"
 #include "chardev/mux_chardev.h"
 #include "chardev/simple_monitor.h"
@@ -34,6 +34,21 @@ class SystemInstance final : public hw::PowerControl {
   core::EventLoop& loop() { return loop_; }
   const SystemOptions& options() const { return options_; }
 
+  // Warnings met while building (probed raw formats), for the caller to print.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  // The drive with this id or node name, or nullptr.
+  block::Drive* drive(const std::string& id);
+  // Ctrl-a s: queues a commit of every snapshot overlay into its image on
+  // the drives' I/O threads, between guest requests; returns at once (the
+  // caller may hold the big lock). Failures are reported on stderr.
+  void commit_snapshots();
+  // The same, waiting for the result. Not with the big lock held.
+  Result<void> commit_snapshots_and_wait();
+  // Finishes every queued request, then flushes and closes the images
+  // (qcow2 marked clean, overlays deleted). Call after the harts stopped and
+  // without the big lock; the destructor does it too.
+  Result<void> shutdown_drives();
+
   // The monitor's actions (info registers, stop, cont) come from the CPU side.
   void set_monitor_hooks(chardev::MonitorHooks hooks);
 
@@ -58,7 +73,8 @@ class SystemInstance final : public hw::PowerControl {
   chardev::MuxChardev* mux_ = nullptr;
   std::unique_ptr<chardev::SimpleMonitor> monitor_;
   chardev::MonitorHooks hooks_;
-  std::vector<std::unique_ptr<block::BlockDriver>> disks_;
+  std::vector<std::unique_ptr<block::Drive>> drives_;
+  std::vector<std::string> warnings_;
   std::vector<std::unique_ptr<hw::virtio::VirtioDevice>> virtio_devices_;
   std::vector<std::unique_ptr<hw::RecordingHartInterrupts>> stand_in_harts_;
   std::unique_ptr<hw::virt::VirtMachine> machine_;

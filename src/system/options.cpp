@@ -50,33 +50,25 @@ Result<void> parse_memory(SystemOptions& o, const std::string& arg) {
   return {};
 }
 
-Result<void> parse_drive(SystemOptions& o, const std::string& arg) {
+Result<void> parse_drive_arg(SystemOptions& o, const std::string& arg) {
   auto kv = KeyVal::parse(arg, nullptr);
   if (!kv.ok()) return opt_error("drive", kv.error().message);
-  std::string unknown = kv->first_unknown({"file", "format", "if", "id", "readonly", "media", "cache", "index", "snapshot"});
-  if (!unknown.empty()) return opt_error("drive", "unsupported property '" + unknown + "'");
-  DriveOptions d;
-  d.file = kv->get_or("file", "");
-  if (d.file.empty()) return opt_error("drive", "'file' is required");
-  d.format = kv->get_or("format", "");
-  if (!d.format.empty() && d.format != "raw" && d.format != "qcow2") {
-    return opt_error("drive", "unsupported format '" + d.format + "'");
+  return parse_drive(o, *kv, "-drive");
+}
+
+// -hda..-hdd FILE and -cdrom FILE: "-drive file=FILE,index=N,media=..."
+// with FILE taken literally (commas included), as QEMU's drive_add does.
+Result<void> parse_drive_shorthand(SystemOptions& o, const std::string& name, const std::string& file) {
+  KeyVal kv;
+  kv.set("file", file);
+  if (name == "cdrom") {
+    kv.set("index", "2");
+    kv.set("media", "cdrom");
+  } else {
+    kv.set("index", std::to_string(name[2] - 'a'));
+    kv.set("media", "disk");
   }
-  d.interface = kv->get_or("if", "virtio");
-  if (d.interface != "virtio" && d.interface != "none") {
-    return opt_error("drive", "unsupported interface '" + d.interface + "' (virtio or none)");
-  }
-  if (kv->get_or("media", "disk") != "disk") return opt_error("drive", "only media=disk is supported");
-  auto ro = kv->get_bool("readonly", false);
-  if (!ro.ok()) return opt_error("drive", ro.error().message);
-  d.read_only = *ro;
-  d.id = kv->get_or("id", "");
-  if (d.interface == "none" && d.id.empty()) return opt_error("drive", "if=none needs an id");
-  for (const DriveOptions& other : o.drives) {
-    if (!d.id.empty() && other.id == d.id) return opt_error("drive", "duplicate id '" + d.id + "'");
-  }
-  o.drives.push_back(d);
-  return {};
+  return parse_drive(o, kv, "-" + name);
 }
 
 Result<void> parse_device(SystemOptions& o, const std::string& arg) {
@@ -133,10 +125,11 @@ Result<SystemOptions> parse_system_options(const std::vector<std::string>& args)
     std::string a = args[i];
     if (a.size() < 2 || a[0] != '-') return make_error("'" + a + "': unexpected argument (options start with '-')");
     std::string name = a.substr(a[1] == '-' ? 2 : 1);
-    static const char* const kNoArg[] = {"nographic", "no-reboot", "S", "h", "help", "version"};
+    static const char* const kNoArg[] = {"nographic", "no-reboot", "S", "h", "help", "version", "snapshot"};
     static const char* const kWithArg[] = {"M", "machine", "cpu", "m", "smp", "bios", "kernel", "initrd",
                                            "append", "dtb", "serial", "monitor", "display", "drive", "hda",
-                                           "device", "chardev", "d", "D"};
+                                           "hdb", "hdc", "hdd", "cdrom", "blockdev", "device", "chardev",
+                                           "d", "D"};
     bool takes_arg = false, known = false;
     for (const char* n : kNoArg) known = known || name == n;
     for (const char* n : kWithArg) takes_arg = takes_arg || name == n;
@@ -179,9 +172,13 @@ Result<SystemOptions> parse_system_options(const std::vector<std::string>& args)
       if (v.substr(0, v.find(',')) != "none") return make_error("-display: only 'none' is supported");
       o.display = "none";
     } else if (name == "drive") {
-      r = parse_drive(o, v);
-    } else if (name == "hda") {
-      r = parse_drive(o, "file=" + v);
+      r = parse_drive_arg(o, v);
+    } else if (name == "hda" || name == "hdb" || name == "hdc" || name == "hdd" || name == "cdrom") {
+      r = parse_drive_shorthand(o, name, v);
+    } else if (name == "blockdev") {
+      r = parse_blockdev(o, v);
+    } else if (name == "snapshot") {
+      o.snapshot = true;
     } else if (name == "device") {
       r = parse_device(o, v);
     } else if (name == "chardev") {
@@ -207,6 +204,7 @@ Result<SystemOptions> parse_system_options(const std::vector<std::string>& args)
     if (!r.ok()) return r.error();
   }
   if (!o.initrd.empty() && o.kernel.empty()) return make_error("-initrd: requires -kernel");
+  if (auto r = finish_drives(o); !r.ok()) return r.error();
   return o;
 }
 
@@ -225,9 +223,16 @@ std::string system_usage() {
          "  -serial stdio|mon:stdio|null|file:PATH|tcp:HOST:PORT,server[,wait=off]\n"
          "  -monitor stdio|none        human monitor\n"
          "  -display none\n"
-         "  -drive file=F[,format=raw][,if=virtio|none][,id=ID][,readonly=on]\n"
-         "  -hda FILE\n"
-         "  -device virtio-blk-device,drive=ID | virtio-rng-device |\n"
+         "  -drive file=F[,format=raw|qcow2][,if=virtio|none][,id=ID][,index=N][,media=disk|cdrom]\n"
+         "         [,snapshot=on|off][,cache=writeback|writethrough|none|directsync|unsafe]\n"
+         "         [,readonly=on|off][,discard=ignore|unmap]\n"
+         "  -hda/-hdb/-hdc/-hdd FILE   disk image as drive index 0..3 (virtio)\n"
+         "  -cdrom FILE                read-only drive at index 2\n"
+         "  -snapshot                  write to temporary overlays, not the images (Ctrl-a s commits)\n"
+         "  -blockdev driver=file,filename=F,node-name=N | driver=raw|qcow2,file=NODE,node-name=N\n"
+         "            (or file.driver=file,file.filename=F) [,read-only=on][,discard=unmap]\n"
+         "            [,cache.direct=on][,cache.no-flush=on]\n"
+         "  -device virtio-blk-device,drive=ID|NODE | virtio-rng-device |\n"
          "          virtio-serial-device | virtconsole,chardev=ID\n"
          "  -chardev stdio|null|file|socket,id=ID[,path=F][,host=H,port=P,server=on,wait=off]\n"
          "  -no-reboot                 exit instead of rebooting\n"

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "block/commit.h"
 #include "block/image.h"
 #include "block/qcow2.h"
 #include "block/tool/img_tool.h"
@@ -55,32 +56,9 @@ int cmd_commit(int argc, char** argv) {
     return 1;
   }
   const uint64_t size = (*top)->length();
-  if ((*base)->length() < size) {
-    if (auto r = (*base)->truncate(size); !r) {
-      report(r.error().message);
-      return 1;
-    }
-  }
-  std::vector<uint8_t> buf(kChunk);
-  for (uint64_t off = 0; off < size;) {
-    auto e = (*top)->block_status(off, std::min(kChunk, size - off));
-    if (!e) {
-      report(e.error().message);
-      return 1;
-    }
-    uint64_t n = std::max<uint64_t>(e->length, 1);
-    Result<void> r;
-    if (e->kind == block::ExtentKind::kZero) {
-      r = (*base)->write_zeroes(off, n);
-    } else if (e->kind == block::ExtentKind::kData) {
-      r = (*top)->read(off, buf.data(), n);
-      if (r) r = (*base)->write(off, buf.data(), n);
-    }
-    if (!r) {
-      report("Block job failed: " + r.error().message);
-      return 1;
-    }
-    off += n;
+  if (auto r = block::commit_top_into(top->get(), base->get()); !r) {
+    report("Block job failed: " + r.error().message);
+    return 1;
   }
   if (auto r = (*base)->close(); !r) {
     report(r.error().message);
