@@ -16,7 +16,7 @@ CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 JOBS ?= $(shell nproc)
 # Every guest test runs once per execution backend (name@backend).
-TEST_BACKENDS ?= interp;jit
+TEST_BACKENDS ?= interp;jit;jit-hot
 # Sanitized runs are slower: give each guest program run more time.
 ASAN_FLAGS = -DMIMIC_SANITIZE=ON -DMIMIC_TEST_BACKENDS="$(TEST_BACKENDS)" -DMIMIC_GUEST_TIMEOUT=240 \
              -DMIMIC_REALPROG_CACHE=$(abspath $(BUILD))/realprog

@@ -11,11 +11,17 @@
 
 namespace mimic::backend {
 
-// How a block left. slot >= 0: goto_tb(slot, target) ran and env pc = target
-// (the loop may follow a cached successor). slot < 0: exit_tb(code) or
-// goto_ptr (code = kExitNormal), continue at env pc.
-// from: with chained execution the block that took the goto_tb may not be
-// the one passed to run(); then from is its owner (set_owner), else nullptr.
+// How a block left. slot >= 0 (< ir::kMaxGotoTbSlots): goto_tb(slot, target)
+// ran and env pc = target (the loop may follow a cached successor).
+// slot == kSlotHot: a block compiled with a hot threshold was entered for the
+// threshold-th time and left before running anything (code = kExitNormal,
+// env pc = its guest_pc): the loop may replace it by a hot region.
+// Otherwise (slot == -1): exit_tb(code) or goto_ptr (code = kExitNormal),
+// continue at env pc.
+// from: with chained execution the block that took the goto_tb (or became
+// hot) may not be the one passed to run(); then from is its owner
+// (set_owner), else nullptr.
+constexpr int64_t kSlotHot = -2;
 struct RunResult {
   uint64_t code;
   int64_t slot;
@@ -29,7 +35,11 @@ class Backend {
   // Prepares a verified, optimized block. The result is owned by the caller
   // and released with release(); it must not refer to `b` afterwards. May be
   // called from several threads at once.
-  virtual void* compile(const ir::Block& b) = 0;
+  // hot_threshold > 0: the block counts its entries (racy across threads:
+  // a lost count only delays) and leaves with kSlotHot on the
+  // hot_threshold-th, once; 0: no counting (regions, regions disabled).
+  virtual void* compile(const ir::Block& b, uint32_t hot_threshold) = 0;
+  void* compile(const ir::Block& b) { return compile(b, 0); }
   virtual void release(void* code) = 0;
   // Runs compiled code. Faults and helper exits leave through cpu->jmp
   // (siglongjmp); the backend's frame holds no objects with destructors.
@@ -37,7 +47,8 @@ class Backend {
 
   // Direct chaining (backends that jump between blocks without returning).
   // set_owner records the exec-level object reported in RunResult::from.
-  // chain makes goto_tb `slot` of `from` go straight to `to`; unchain undoes
+  // chain makes goto_tb `slot` (< ir::kMaxGotoTbSlots) of `from` go straight
+  // to `to`; unchain undoes
   // it. Both are called under exec's translation lock, while other threads
   // may be running `from`.
   virtual void set_owner(void* code, void* owner) {}

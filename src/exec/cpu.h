@@ -33,6 +33,12 @@ struct CpuCommon {
   uint64_t fault_addr = 0;
   bool fault_write = false;
 
+  // IEEE exception flags (exec::HostFpFlag) raised by guest code on the
+  // host FPU and taken from the host FP status, not yet folded into the
+  // guest's own accrued flags; part of them (see exec/host_fp.h). The host
+  // fault handler puts the interrupted code's pending flags here.
+  uint32_t host_fp_flags = 0;
+
   // Valid while guest code runs: where helpers and the fault handler jump to
   // leave generated code. Never unwinds C++ frames (generated code and the
   // interpreter's inner loop hold no objects with destructors).

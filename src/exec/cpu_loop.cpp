@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "backend/backend.h"
 #include "core/log.h"
+#include "exec/region.h"
 #include "exec/tb.h"
 #include "ir/opt/opt.h"
 #include "ir/print.h"
@@ -41,6 +43,7 @@ void verify_or_die(const ir::Block& b, const char* stage) {
 
 void reset_block(ir::Block& b) {
   b.guest_pc = 0;
+  b.tb_flags = 0;
   b.guest_size = 0;
   b.guest_insns = 0;
   b.temps.clear();
@@ -50,29 +53,134 @@ void reset_block(ir::Block& b) {
 
 // Translates, optimizes and compiles the block at (pc, flags). A fault while
 // fetching guest code leaves through cpu->jmp (kExitFault, pc = insn_pc).
+// Tiered compilation: when the current backend is not the interpreter, a
+// block first runs on the interpreter (translating is then cheap: most code
+// at start-up runs only a few times), and is compiled by the current backend
+// once it has been entered tier_threshold() times. 0: compile at once.
+// MIMIC_TIER_THRESHOLD overrides the default.
+uint32_t tier_threshold() {
+  static const uint32_t n = [] {
+    const char* e = std::getenv("MIMIC_TIER_THRESHOLD");
+    if (!e || !*e) return 32u;
+    char* end = nullptr;
+    unsigned long v = std::strtoul(e, &end, 10);
+    return (*end || v > 1000000) ? 32u : static_cast<uint32_t>(v);
+  }();
+  return n;
+}
+
+// The backend a new block starts on, and the hot threshold it counts to.
+backend::Backend& first_tier(backend::Backend& be, uint32_t* threshold) {
+  static backend::Backend* const interp = backend::by_name("interp");
+  if (interp && interp != &be && tier_threshold() > 0) {
+    *threshold = tier_threshold();
+    return *interp;
+  }
+  *threshold = region_threshold();
+  return be;
+}
+
+// Translates and optimizes the block at (pc, flags) into st->block.
+void translate_block(CpuCommon* cpu, const GuestOps& ops, ExecState* st, uint64_t pc, uint64_t flags) {
+  ir::Block& b = st->block;
+  reset_block(b);
+  b.guest_pc = pc;
+  b.tb_flags = flags;
+  cpu->insn_pc = pc;
+  ops.translate(cpu, pc, flags, b);
+  const bool verify = g_verify.load(std::memory_order_relaxed);
+  if (log::enabled(log::kOp)) log::printf("OP:\n%s\n", ir::print(b).c_str());
+  if (verify) verify_or_die(b, "from the translator");
+  ir::optimize(b);
+  if (log::enabled(log::kOpOpt)) log::printf("OP after optimization:\n%s\n", ir::print(b).c_str());
+  if (verify) verify_or_die(b, "after optimization");
+}
+
+TranslationBlock* new_tb(const ir::Block& b, uint64_t pc, uint64_t flags, backend::Backend& be,
+                         uint32_t threshold) {
+  auto* tb = new TranslationBlock;
+  tb->pc = pc;
+  tb->flags = flags;
+  tb->size = b.guest_size;
+  tb->n_insns = b.guest_insns;
+  tb->lo = pc;
+  tb->hi = pc + (b.guest_size ? b.guest_size : 1);
+  tb->be = &be;
+  tb->code = be.compile(b, threshold);
+  be.set_owner(tb->code, tb);
+  return tb;
+}
+
+// A first-tier block became hot: compiles it with the current backend and
+// puts it in its place (as install_region does). Gives up quietly if the
+// code changes meanwhile.
+void install_compiled(CpuCommon* cpu, const GuestOps& ops, ExecState* st, backend::Backend& be,
+                      uint64_t pc, uint64_t flags) {
+  for (int attempt = 0; attempt < 3; attempt++) {
+    uint64_t seq = tb_inval_seq();
+    translate_block(cpu, ops, st, pc, flags);
+    if (tb_replace(st, new_tb(st->block, pc, flags, be, region_threshold()), seq)) return;
+  }
+}
+
 TranslationBlock* translate_tb(CpuCommon* cpu, const GuestOps& ops, ExecState* st,
                                backend::Backend& be, uint64_t pc, uint64_t flags) {
   for (;;) {
     uint64_t seq = tb_inval_seq();
+    translate_block(cpu, ops, st, pc, flags);
+    uint32_t threshold = 0;
+    backend::Backend& tier = first_tier(be, &threshold);
+    TranslationBlock* tb = new_tb(st->block, pc, flags, tier, threshold);
+    if (TranslationBlock* r = tb_insert(st, tb, seq)) return r;
+  }
+}
+
+void log_region(const RegionInfo& info, uint64_t flags) {
+  std::string pcs;
+  char buf[32];
+  for (uint64_t p : info.block_pcs) {
+    std::snprintf(buf, sizeof buf, " 0x%" PRIx64, p);
+    pcs += buf;
+  }
+  log::printf("REGION at 0x%" PRIx64 " flags 0x%" PRIx64 ": %zu blocks, %u insns, %u exits, "
+              "%u back edges, covers [0x%" PRIx64 ", 0x%" PRIx64 "); blocks:%s\n",
+              info.block_pcs[0], flags, info.block_pcs.size(), info.n_insns, info.n_exits,
+              info.n_back_edges, info.lo, info.hi, pcs.c_str());
+}
+
+// The block at (pc, flags) became hot: replaces it by a region starting
+// there (region.h). Gives up quietly if the code changes meanwhile; the old
+// block then keeps running (its counter has passed zero, it does not ask
+// again).
+void install_region(CpuCommon* cpu, const GuestOps& ops, ExecState* st, backend::Backend& be,
+                    uint64_t pc, uint64_t flags) {
+  for (int attempt = 0; attempt < 3; attempt++) {
+    uint64_t seq = tb_inval_seq();
     ir::Block& b = st->block;
     reset_block(b);
-    b.guest_pc = pc;
-    cpu->insn_pc = pc;
-    ops.translate(cpu, pc, flags, b);
+    RegionInfo info;
+    if (!build_region(cpu, ops, st, pc, flags, region_limits(), b, &info)) return;
+    b.tb_flags = flags;
+    if (log::g_mask & (log::kInAsm | log::kOp | log::kOpOpt | log::kOutAsm)) log_region(info, flags);
     const bool verify = g_verify.load(std::memory_order_relaxed);
-    if (log::enabled(log::kOp)) log::printf("OP:\n%s\n", ir::print(b).c_str());
-    if (verify) verify_or_die(b, "from the translator");
+    if (log::enabled(log::kOp)) log::printf("OP (region):\n%s\n", ir::print(b).c_str());
+    if (verify) verify_or_die(b, "of a region");
     ir::optimize(b);
-    if (log::enabled(log::kOpOpt)) log::printf("OP after optimization:\n%s\n", ir::print(b).c_str());
-    if (verify) verify_or_die(b, "after optimization");
+    if (log::enabled(log::kOpOpt))
+      log::printf("OP after optimization (region):\n%s\n", ir::print(b).c_str());
+    if (verify) verify_or_die(b, "of a region after optimization");
     auto* tb = new TranslationBlock;
     tb->pc = pc;
     tb->flags = flags;
     tb->size = b.guest_size;
     tb->n_insns = b.guest_insns;
-    tb->code = be.compile(b);
+    tb->lo = info.lo;
+    tb->hi = info.hi;
+    tb->is_region = true;
+    tb->be = &be;
+    tb->code = be.compile(b, 0);
     be.set_owner(tb->code, tb);
-    if (TranslationBlock* r = tb_insert(st, tb, seq)) return r;
+    if (tb_replace(st, tb, seq)) return;
   }
 }
 
@@ -107,7 +215,7 @@ __attribute__((noinline)) uint64_t run_loop(CpuCommon* cpu, const GuestOps& ops,
       if (log::enabled(log::kExec))
         log::printf("Trace %p [%016" PRIx64 "/%016" PRIx64 "]\n", tb->code, tb->pc, tb->flags);
     }
-    backend::RunResult r = be.run(tb->code, cpu);
+    backend::RunResult r = tb->be->run(tb->code, cpu);
     if (r.slot >= 0) {
       // With direct chaining the block that left may be a successor of tb.
       last = r.from ? static_cast<TranslationBlock*>(r.from) : tb;
@@ -115,6 +223,21 @@ __attribute__((noinline)) uint64_t run_loop(CpuCommon* cpu, const GuestOps& ops,
       continue;
     }
     last = nullptr;
+    if (r.slot == backend::kSlotHot) {
+      // Left before running anything, env pc = its pc.
+      auto* hot = r.from ? static_cast<TranslationBlock*>(r.from) : tb;
+      if (hot->is_region || hot->invalid.load(std::memory_order_relaxed) || hot->pc != cpu->pc) continue;
+      if (hot->be != &be)
+        install_compiled(cpu, ops, st, be, hot->pc, hot->flags);
+      else
+        install_region(cpu, ops, st, be, hot->pc, hot->flags);
+      continue;
+    }
+    if (r.code == ir::kExitInterrupt) {
+      // A region's loop saw exit_request (region.h); consume it as above.
+      cpu->exit_request.store(0, std::memory_order_relaxed);
+      return r.code;
+    }
     if (r.code != ir::kExitNormal) return r.code;
   }
 }
@@ -137,7 +260,8 @@ void* lookup_code_for_jump(CpuCommon* cpu) {
   if (!st || !st->ops || cpu->exit_request.load(std::memory_order_relaxed)) return nullptr;
   if ((log::g_mask & (log::kExec | log::kCpu)) != 0) return nullptr;
   TranslationBlock* tb = tb_lookup(st, cpu->pc, st->ops->tb_flags(cpu));
-  return tb ? tb->code : nullptr;
+  // Only blocks of the calling (current) backend: not a first-tier block.
+  return tb && tb->be == &backend::current() ? tb->code : nullptr;
 }
 
 void set_verify_ir(bool on) { g_verify.store(on, std::memory_order_relaxed); }

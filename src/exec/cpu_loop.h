@@ -16,6 +16,12 @@ struct GuestOps {
   uint64_t (*tb_flags)(const CpuCommon* cpu);
   // Translates the block at `pc` into `out`. Reads guest code through
   // cpu->guest_base; a fault while fetching is reported as kExitFault.
+  // Contract for hot regions (region.h): a goto_tb is emitted only where
+  // the translation flags cannot have changed (state changes that affect
+  // tb_flags end the block with exit_tb), since a region follows goto_tb
+  // targets translated with the same flags; and translate may be called for
+  // code the guest has not reached yet, so it must not change guest-visible
+  // state other than insn_pc and the fault fields.
   void (*translate)(CpuCommon* cpu, uint64_t pc, uint64_t flags, ir::Block& out);
   // Prints guest registers (-d cpu).
   void (*dump_state)(const CpuCommon* cpu);

@@ -14,11 +14,15 @@ namespace mimic::exec {
 // false and the caller handles the signal.
 bool handle_host_fault(int signo, siginfo_t* info, void* ucontext);
 
-// A JIT registers how to map the host pc of a faulting guest memory access
-// in its generated code to the guest pc of the instruction (which then
-// replaces insn_pc: generated code does not keep insn_pc up to date). Must
-// be async-signal-safe; returns false for host pcs it does not know.
-using HostPcMap = bool (*)(uintptr_t host_pc, uint64_t* guest_pc);
+// A JIT registers how to recover the guest state at the host pc of a
+// faulting guest memory access in its generated code: it returns false for
+// host pcs it does not know; otherwise it sets *guest_pc to the guest pc of
+// the instruction (which replaces insn_pc: generated code does not keep
+// insn_pc up to date) unless env insn_pc is already exact there, and stores
+// into env the guest registers that the code held only in host registers at
+// that point. host_regs: the interrupted general registers, indexed by x86-64
+// register number (rax = 0 ... r15 = 15). Must be async-signal-safe.
+using HostPcMap = bool (*)(uintptr_t host_pc, const uint64_t* host_regs, void* env, uint64_t* guest_pc);
 void set_host_pc_map(HostPcMap map);
 
 }  // namespace mimic::exec

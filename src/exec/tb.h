@@ -14,19 +14,32 @@
 #include "exec/cpu.h"
 #include "ir/ir.h"
 
+namespace mimic::backend {
+class Backend;
+}
+
 namespace mimic::exec {
 
 struct TranslationBlock {
   uint64_t pc = 0;
   uint64_t flags = 0;
-  uint32_t size = 0;     // bytes of guest code covered
+  uint32_t size = 0;     // bytes of guest code from pc (the entry block's)
   uint32_t n_insns = 0;
-  void* code = nullptr;  // backend's compiled form
+  // Guest addresses whose change invalidates this TB: [lo, hi). A basic
+  // block's own range; a hot region's conservative hull of all its blocks
+  // (region.h), which may start below pc.
+  uint64_t lo = 0, hi = 0;
+  bool is_region = false;
+  void* code = nullptr;  // compiled form, owned by `be`
+  // The backend that compiled and runs it: the current backend, or the
+  // interpreter for a JIT's first tier (cpu_loop.cpp). Chaining links only
+  // blocks of the same backend.
+  backend::Backend* be = nullptr;
 
-  std::atomic<bool> invalid{false};
+  std::atomic<bool> invalid{false};  // a byte: probed by generated code
   std::atomic<TranslationBlock*> hash_next{nullptr};
   // Cached successor per goto_tb slot (validated on use: pc and !invalid).
-  std::atomic<TranslationBlock*> jmp_next[2] = {};
+  std::atomic<TranslationBlock*> jmp_next[ir::kMaxGotoTbSlots] = {};
   // Under the translation lock: TBs whose jmp_next[slot] points here.
   std::vector<std::pair<TranslationBlock*, int>> incoming;
   uint64_t retire_gen = 0;
@@ -34,6 +47,11 @@ struct TranslationBlock {
 
 // Per-vCPU state behind CpuCommon::exec_state.
 constexpr unsigned kJumpCacheBits = 12;
+// Slot of `pc` in ExecState::jump_cache. Generated code probes the cache
+// inline (the x86-64 JIT's goto_ptr), so this is part of the contract.
+constexpr uint32_t jump_cache_index(uint64_t pc) {
+  return static_cast<uint32_t>(pc >> 1) & ((1u << kJumpCacheBits) - 1);
+}
 constexpr uint64_t kOffline = ~uint64_t{0};
 struct GuestOps;
 struct ExecState {
@@ -59,8 +77,15 @@ TranslationBlock* tb_lookup(ExecState* st, uint64_t pc, uint64_t flags);
 TranslationBlock* tb_insert(ExecState* st, TranslationBlock* tb, uint64_t inval_seq);
 // Current invalidation sequence number (read before translating).
 uint64_t tb_inval_seq();
-// Makes from->jmp_next[slot] = to if both are still valid.
+// Makes from->jmp_next[slot] = to if both are still valid and run on the
+// same backend.
 void tb_link(TranslationBlock* from, int slot, TranslationBlock* to);
+// Installs the hot region `tb` at (tb->pc, tb->flags): every valid TB there
+// (the basic block it replaces) is invalidated — incoming chained jumps are
+// unlinked, so predecessors go through the lookup and link to the region —
+// and `tb` is inserted. Fails (frees `tb`, returns nullptr) if an
+// invalidation happened since `inval_seq`.
+TranslationBlock* tb_replace(ExecState* st, TranslationBlock* tb, uint64_t inval_seq);
 
 // For backends that continue at an indirect target (goto_ptr) without
 // returning to the loop: the compiled code of the already translated block at

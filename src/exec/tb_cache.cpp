@@ -46,15 +46,17 @@ inline uint32_t hash_of(uint64_t pc, uint64_t flags) {
   h ^= h >> 29;
   return static_cast<uint32_t>(h) & ((1u << kHashBits) - 1);
 }
-inline uint32_t jc_index(uint64_t pc) {
-  return static_cast<uint32_t>(pc >> 1) & ((1u << kJumpCacheBits) - 1);
-}
+inline uint32_t jc_index(uint64_t pc) { return jump_cache_index(pc); }
+inline uint64_t first_page(const TranslationBlock* tb) { return tb->lo >> kPageBits; }
 inline uint64_t last_page(const TranslationBlock* tb) {
-  return (tb->pc + (tb->size ? tb->size : 1) - 1) >> kPageBits;
+  return (tb->hi > tb->lo ? tb->hi - 1 : tb->lo) >> kPageBits;
+}
+inline bool overlaps(const TranslationBlock* tb, uint64_t start, uint64_t end) {
+  return tb->lo < end && start < (tb->hi > tb->lo ? tb->hi : tb->lo + 1);
 }
 
 void tb_free(TranslationBlock* tb) {
-  backend::current().release(tb->code);
+  tb->be->release(tb->code);
   delete tb;
 }
 
@@ -77,7 +79,7 @@ void invalidate_locked(TranslationBlock* tb) {
     }
     link = &p->hash_next;
   }
-  for (uint64_t pg = tb->pc >> kPageBits; pg <= last_page(tb); pg++) {
+  for (uint64_t pg = first_page(tb); pg <= last_page(tb); pg++) {
     auto it = g_pages.find(pg);
     if (it == g_pages.end()) continue;
     auto& v = it->second;
@@ -92,10 +94,10 @@ void invalidate_locked(TranslationBlock* tb) {
   for (auto [from, slot] : tb->incoming) {
     TranslationBlock* expect = tb;
     if (from->jmp_next[slot].compare_exchange_strong(expect, nullptr))
-      backend::current().unchain(from->code, slot);
+      from->be->unchain(from->code, slot);
   }
   tb->incoming.clear();
-  for (int s = 0; s < 2; s++) {
+  for (int s = 0; s < static_cast<int>(ir::kMaxGotoTbSlots); s++) {
     TranslationBlock* to = tb->jmp_next[s].load(std::memory_order_relaxed);
     if (!to) continue;
     auto& in = to->incoming;
@@ -107,6 +109,25 @@ void invalidate_locked(TranslationBlock* tb) {
       }
   }
   g_retired.push_back(tb);
+}
+
+void finish_batch_locked(size_t first_new);
+
+// Under g_tb_lock. Adds tb to the hash table and the page index (flushing
+// the whole cache first when it is full).
+void insert_locked(TranslationBlock* tb) {
+  if (g_live_tbs >= kMaxLiveTbs) {
+    std::vector<TranslationBlock*> all;
+    for (auto& [pg, v] : g_pages) all.insert(all.end(), v.begin(), v.end());
+    size_t first_new = g_retired.size();
+    for (TranslationBlock* old : all) invalidate_locked(old);
+    finish_batch_locked(first_new);
+  }
+  g_live_tbs++;
+  std::atomic<TranslationBlock*>& head = g_hash[hash_of(tb->pc, tb->flags)];
+  tb->hash_next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  head.store(tb, std::memory_order_release);
+  for (uint64_t pg = first_page(tb); pg <= last_page(tb); pg++) g_pages[pg].push_back(tb);
 }
 
 // Under g_tb_lock. Frees retired TBs every online thread has moved past.
@@ -203,24 +224,36 @@ TranslationBlock* tb_insert(ExecState* st, TranslationBlock* tb, uint64_t inval_
         goto done;
       }
     }
-    if (g_live_tbs >= kMaxLiveTbs) {
-      std::vector<TranslationBlock*> all;
-      for (auto& [pg, v] : g_pages) all.insert(all.end(), v.begin(), v.end());
-      size_t first_new = g_retired.size();
-      for (TranslationBlock* old : all) invalidate_locked(old);
-      finish_batch_locked(first_new);
-    }
-    g_live_tbs++;
-    tb->hash_next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
-    head.store(tb, std::memory_order_release);
-    for (uint64_t pg = tb->pc >> kPageBits; pg <= last_page(tb); pg++) g_pages[pg].push_back(tb);
+    insert_locked(tb);
   }
 done:
   st->jump_cache[jc_index(tb->pc)] = tb;
   return tb;
 }
 
+TranslationBlock* tb_replace(ExecState* st, TranslationBlock* tb, uint64_t inval_seq) {
+  {
+    std::lock_guard<std::mutex> g(g_tb_lock);
+    if (g_gen.load(std::memory_order_relaxed) != inval_seq) {
+      tb_free(tb);
+      return nullptr;
+    }
+    std::vector<TranslationBlock*> old;
+    for (TranslationBlock* p = g_hash[hash_of(tb->pc, tb->flags)].load(std::memory_order_relaxed); p;
+         p = p->hash_next.load(std::memory_order_relaxed))
+      if (p->pc == tb->pc && p->flags == tb->flags && !p->invalid.load(std::memory_order_relaxed))
+        old.push_back(p);
+    size_t first_new = g_retired.size();
+    for (TranslationBlock* p : old) invalidate_locked(p);
+    finish_batch_locked(first_new);
+    insert_locked(tb);
+  }
+  st->jump_cache[jc_index(tb->pc)] = tb;
+  return tb;
+}
+
 void tb_link(TranslationBlock* from, int slot, TranslationBlock* to) {
+  if (from->be != to->be) return;  // tiers do not chain into each other
   std::lock_guard<std::mutex> g(g_tb_lock);
   if (from->invalid.load(std::memory_order_relaxed) || to->invalid.load(std::memory_order_relaxed))
     return;
@@ -237,7 +270,7 @@ void tb_link(TranslationBlock* from, int slot, TranslationBlock* to) {
   }
   to->incoming.emplace_back(from, slot);
   from->jmp_next[slot].store(to, std::memory_order_release);
-  backend::current().chain(from->code, slot, to->code);
+  from->be->chain(from->code, slot, to->code);
 }
 
 void exec_enter(ExecState* st) {
@@ -273,7 +306,7 @@ void invalidate_range(uint64_t start, uint64_t len) {
   std::vector<TranslationBlock*> victims;
   auto collect = [&](const std::vector<TranslationBlock*>& v) {
     for (TranslationBlock* tb : v)
-      if (tb->pc < end && start < tb->pc + (tb->size ? tb->size : 1)) victims.push_back(tb);
+      if (overlaps(tb, start, end)) victims.push_back(tb);
   };
   if (p1 - p0 >= g_pages.size()) {
     for (auto& [pg, v] : g_pages)

@@ -102,6 +102,10 @@ struct Label {
   uint32_t id;
 };
 
+// goto_tb slots per block: 0 .. kMaxGotoTbSlots-1 (translators use 0/1;
+// exec's hot regions number their exits up to this bound).
+constexpr unsigned kMaxGotoTbSlots = 8;
+
 constexpr int kMaxArgs = 6;
 struct Op {
   Opcode opc;
@@ -117,6 +121,7 @@ struct Op {
 
 struct Block {
   uint64_t guest_pc = 0;      // pc of the first instruction
+  uint64_t tb_flags = 0;      // translation flags it was made for (exec)
   uint32_t guest_size = 0;    // bytes of guest code covered
   uint32_t guest_insns = 0;   // instructions translated
   std::vector<TempInfo> temps;

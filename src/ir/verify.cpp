@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "ir/fp.h"
 #include "ir/helper.h"
 #include "ir/print.h"
 
@@ -54,8 +55,16 @@ std::string check_consts(const Op& op, uint32_t n_labels) {
     case Opcode::call:
       return op.cst(0) < helper_count() ? "" : "unknown helper";
     case Opcode::goto_tb:
-      return op.cst(0) < 2 ? "" : "goto_tb slot must be 0 or 1";
+      return op.cst(0) < kMaxGotoTbSlots ? "" : "goto_tb slot out of range";
+    case Opcode::fcvt_i32_f64:
+    case Opcode::fcvt_i64_f64:
+    case Opcode::fcvt_i32_f32:
+    case Opcode::fcvt_i64_f32:
+      return op.cst(0) <= kFpToIntNearest ? "" : "bad FpToInt";
     default:
+      // IEEE arithmetic and format conversions: the NaN mode (ir/fp.h).
+      if (eval::is_fp(op.opc) && op.inf().n_const > 0 && op.cst(0) != kFpNanCanonical)
+        return "bad FpNan";
       return "";
   }
 }

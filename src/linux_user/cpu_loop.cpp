@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "exec/cpu_loop.h"
+#include "exec/host_fp.h"
 #include "guest/riscv/cpu.h"
 #include "linux_user/address_space.h"
 #include "linux_user/process.h"
@@ -27,7 +28,11 @@ void cpu_loop(TaskState* task) {
   exec::CpuCommon& c = task->cpu.common;
   const exec::GuestOps& ops = riscv::guest_ops();
   for (;;) {
+    // The guest's FP flags pending in the host FP status (exec/host_fp.h):
+    // none on entry (nothing of mimic's own leaks in), all taken on exit.
+    exec::clear_host_fp_flags();
     uint64_t code = exec::cpu_exec(&c, ops);
+    riscv::fold_host_fp_flags(task->cpu);
     switch (code) {
       case riscv::kExitEcall:
         do_syscall(task);

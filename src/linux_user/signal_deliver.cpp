@@ -44,7 +44,7 @@ bool setup_rt_frame(TaskState* t, SigTask* st, int s, const GuestSiginfo& info,
   sc.sc_regs[0] = cpu.common.pc;
   for (int i = 1; i < 32; ++i) sc.sc_regs[i] = cpu.x[i];
   for (int i = 0; i < 32; ++i) sc.fp_f[i] = cpu.f[i];
-  sc.fp_fcsr = uint32_t(((cpu.frm & 7) << 5) | (cpu.fflags & 0x1f));
+  sc.fp_fcsr = uint32_t(((cpu.frm & 7) << 5) | riscv::read_fflags(cpu));
   // ext_reserved = 0 and an END header (magic 0, size 0): no vector state.
   bool ok = write_guest(frame, f, sizeof(*f));
   delete f;
@@ -242,7 +242,7 @@ long sys_rt_sigreturn(TaskState* t) {
   cpu.common.pc = sc.sc_regs[0];
   for (int i = 1; i < 32; ++i) cpu.x[i] = sc.sc_regs[i];
   for (int i = 0; i < 32; ++i) cpu.f[i] = sc.fp_f[i];
-  cpu.fflags = sc.fp_fcsr & 0x1f;
+  riscv::write_fflags(cpu, sc.fp_fcsr);
   cpu.frm = (sc.fp_fcsr >> 5) & 7;
   GuestStackT ss = f->uc.uc_stack;
   delete f;

@@ -80,7 +80,16 @@ function(mimic_guest_add_test)
     set(env "")
     if(NOT backend STREQUAL "-")
       set(test_name ${A_NAME}@${backend})
-      set(env MIMIC_BACKEND=${backend})
+      if(backend STREQUAL "jit")
+        # Every block through the JIT (no interpreter first tier).
+        set(env "MIMIC_BACKEND=jit;MIMIC_TIER_THRESHOLD=0")
+      elseif(backend STREQUAL "jit-hot")
+        # Tier-up and hot regions after two runs: short test programs
+        # exercise both.
+        set(env "MIMIC_BACKEND=jit;MIMIC_TIER_THRESHOLD=2;MIMIC_REGION_THRESHOLD=2")
+      else()
+        set(env MIMIC_BACKEND=${backend})
+      endif()
     endif()
     add_test(NAME ${test_name} COMMAND bash ${MIMIC_RUN_COMPARE} --runner "${runner}" ${args})
     set_tests_properties(${test_name} PROPERTIES

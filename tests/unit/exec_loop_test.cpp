@@ -1,7 +1,9 @@
 // The execution loop with a toy guest: chaining, indirect jumps, exits,
 // faults (range check, host SIGSEGV on data and on instruction fetch),
 // invalidation of modified code, exit_request, and many threads running and
-// invalidating concurrently.
+// invalidating concurrently; hot regions (exec/region.h): loops inside one
+// block, more than two exit slots, exit_request on back edges, invalidation
+// through any block of a region.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
@@ -14,6 +16,7 @@
 #include "backend/backend.h"
 #include "exec/cpu_loop.h"
 #include "exec/host_fault.h"
+#include "exec/region.h"
 #include "ir/builder.h"
 #include "ir/helper.h"
 
@@ -211,6 +214,149 @@ TEST_F(ExecLoop, ExitRequestStopsInfiniteLoop) {
   t.join();
   EXPECT_GT(m.cpu.r[1], 0u);
   EXPECT_EQ(m.cpu.common.exit_request.load(), 0u);
+}
+
+// Sets the region threshold for the blocks translated in a scope (0: off).
+class RegionThreshold {
+ public:
+  explicit RegionThreshold(uint32_t n) : saved_(exec::region_threshold()) {
+    exec::invalidate_all();
+    exec::set_region_threshold(n);
+  }
+  ~RegionThreshold() {
+    exec::invalidate_all();
+    exec::set_region_threshold(saved_);
+  }
+
+ private:
+  uint32_t saved_;
+};
+
+// A loop in page 0 that leaves through one of five exits in page 2 (out of
+// the region's pages) in turn, each coming back to the loop head: a region
+// at the head has five goto_tb exit slots, all taken and chained.
+void put_five_exits(ToyMachine& m) {
+  m.put(0x100, {insn(kAddi, 1, 0, 3000), insn(kAddi, 10, 0, 1), insn(kJmp, 0, 0, 0x118 - 0x110)});
+  m.put(0x118, {insn(kAddi, 1, 1, -1), insn(kBnez, 0, 1, 0x130 - 0x120)});
+  m.put(0x128, {insn(kExit, 0, 0, 7)});
+  for (int k = 0; k < 5; k++) {
+    const uint64_t at = 0x130 + 8 * k, target = 0x2000 + 0x100 * k;
+    m.put(at, {insn(kBnez, 0, 10 + k, static_cast<int32_t>(target - at))});
+    // target: r(2+k) += 1; selector k off, selector k+1 on; back to the head.
+    m.put(target, {insn(kAddi, 2 + k, 2 + k, 1), insn(kAddi, 10 + k, 0, 0),
+                   insn(kAddi, 10 + (k + 1) % 5, 0, 1), insn(kJmp, 0, 0, static_cast<int32_t>(0x118 - (target + 24)))});
+  }
+}
+
+TEST_F(ExecLoop, RegionsWithManyExitsMatchPlainBlocks) {
+  for (uint32_t threshold : {0u, 1u, 2u, 7u, 100u}) {
+    RegionThreshold rt(threshold);
+    ToyMachine m;
+    put_five_exits(m);
+    EXPECT_EQ(m.run(0x100), ir::kExitGuest + 7) << threshold;
+    EXPECT_EQ(m.cpu.common.pc, 0x128u);
+    // 2999 dispatches, round robin over five exits.
+    EXPECT_EQ(m.cpu.r[2], 600u) << threshold;
+    EXPECT_EQ(m.cpu.r[3], 600u);
+    EXPECT_EQ(m.cpu.r[4], 600u);
+    EXPECT_EQ(m.cpu.r[5], 600u);
+    EXPECT_EQ(m.cpu.r[6], 599u);
+  }
+}
+
+TEST_F(ExecLoop, ExitRequestLeavesRegionLoopAtExactPc) {
+  RegionThreshold rt(1);
+  ToyMachine m;
+  // Two blocks forming the loop: 0xb00 -> 0xb10 -> 0xb00.
+  m.put(0xb00, {insn(kAddi, 1, 1, 1), insn(kJmp, 0, 0, 0xb10 - 0xb08)});
+  m.put(0xb10, {insn(kAddi, 2, 2, 1), insn(kJmp, 0, 0, 0xb00 - 0xb18)});
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    m.cpu.common.exit_request.store(1);
+  });
+  EXPECT_EQ(m.run(0xb00), ir::kExitInterrupt);
+  t.join();
+  EXPECT_EQ(m.cpu.common.exit_request.load(), 0u);
+  // Left at a block boundary: both blocks ran equally often.
+  EXPECT_EQ(m.cpu.common.pc, 0xb00u);
+  EXPECT_GT(m.cpu.r[1], 0u);
+  EXPECT_EQ(m.cpu.r[1], m.cpu.r[2]);
+  // Resuming continues the same loop.
+  m.cpu.common.exit_request.store(0);
+  std::thread t2([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    m.cpu.common.exit_request.store(1);
+  });
+  EXPECT_EQ(exec::cpu_exec(&m.cpu.common, kToy), ir::kExitInterrupt);
+  t2.join();
+  EXPECT_EQ(m.cpu.r[1], m.cpu.r[2]);
+}
+
+TEST_F(ExecLoop, RegionIsInvalidatedThroughAnyOfItsBlocks) {
+  RegionThreshold rt(1);
+  ToyMachine m;
+  // Entry 0xd00; the loop body at 0xc00 lies below it, in the same region.
+  m.put(0xc00, {insn(kAddi, 2, 2, 1), insn(kJmp, 0, 0, 0xd00 - 0xc08)});
+  m.put(0xd00, {insn(kAddi, 1, 1, -1), insn(kBnez, 0, 1, -0x108), insn(kExit, 0, 0, 1)});
+  m.cpu.r[1] = 10;
+  EXPECT_EQ(m.run(0xd00), ir::kExitGuest + 1);
+  EXPECT_EQ(m.cpu.r[2], 9u);
+  m.put(0xc00, {insn(kAddi, 2, 2, 100)});
+  m.cpu.r[1] = 10;
+  m.cpu.r[2] = 0;
+  EXPECT_EQ(m.run(0xd00), ir::kExitGuest + 1);
+  EXPECT_EQ(m.cpu.r[2], 9u);  // stale until invalidated
+  exec::invalidate_range(0xc00, 8);
+  m.cpu.r[1] = 10;
+  m.cpu.r[2] = 0;
+  EXPECT_EQ(m.run(0xd00), ir::kExitGuest + 1);
+  EXPECT_EQ(m.cpu.r[2], 900u);
+}
+
+TEST_F(ExecLoop, RegionFormationSkipsUnfetchableTargets) {
+  RegionThreshold rt(1);
+  ToyMachine m;
+  // A conditional branch into the PROT_NONE page 3 (never taken) next to
+  // the loop: page 3 is outside the region window from page 2, but a fault
+  // while translating a candidate must not reach the guest either way.
+  m.put(0x2f00, {insn(kAddi, 1, 1, -1), insn(kBnez, 0, 9, 0x3000 - 0x2f08), insn(kBnez, 0, 1, -0x10),
+                 insn(kExit, 0, 0, 2)});
+  m.cpu.r[1] = 50;
+  EXPECT_EQ(m.run(0x2f00), ir::kExitGuest + 2);
+  EXPECT_EQ(m.cpu.r[1], 0u);
+}
+
+TEST_F(ExecLoop, ThreadsRunRegionsWhileCodeIsInvalidated) {
+  RegionThreshold rt(1);
+  constexpr int kThreads = 3;
+  std::vector<std::unique_ptr<ToyMachine>> ms;
+  for (int i = 0; i < kThreads; i++) {
+    ms.push_back(std::make_unique<ToyMachine>());
+    // The loop spans two blocks (0x?00 -> 0x?80 -> 0x?00) so each region
+    // holds a back edge across blocks.
+    const uint64_t base = 0x1000 + 0x200 * i;
+    ms.back()->put(base, {insn(kAddi, 1, 1, -1), insn(kJmp, 0, 0, 0x80)});
+    ms.back()->put(base + 0x88, {insn(kAddi, 2, 2, i + 1), insn(kBnez, 0, 1, -0x90), insn(kExit, 0, 0, 0)});
+    ms.back()->cpu.r[1] = 100000;
+  }
+  std::atomic<bool> stop{false};
+  std::thread inval([&] {
+    while (!stop.load()) {
+      exec::invalidate_range(0x1200, 0x100);
+      std::this_thread::yield();
+      exec::invalidate_range(0x1000 + 0x88, 8);
+      std::this_thread::yield();
+      exec::invalidate_all();
+      std::this_thread::yield();
+    }
+  });
+  std::vector<std::thread> ts;
+  for (int i = 0; i < kThreads; i++)
+    ts.emplace_back([&, i] { EXPECT_EQ(ms[i]->run(0x1000 + 0x200 * i), ir::kExitGuest); });
+  for (auto& t : ts) t.join();
+  stop.store(true);
+  inval.join();
+  for (int i = 0; i < kThreads; i++) EXPECT_EQ(ms[i]->cpu.r[2], 100000u * (i + 1));
 }
 
 TEST_F(ExecLoop, ThreadsRunWhileCodeIsInvalidated) {

@@ -94,7 +94,7 @@ TEST(IrVerify, RejectsMalformedBlocks) {
   }
   {
     Fixture f;
-    f.b.goto_tb(2, 0);
+    f.b.goto_tb(ir::kMaxGotoTbSlots, 0);
     EXPECT_NE(error_of(f.blk).find("slot"), std::string::npos);
   }
   {

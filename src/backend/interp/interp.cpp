@@ -1,6 +1,7 @@
 // The IR interpreter: pre-decoding (compile) and the dispatch loop (run).
 #include "backend/interp/interp.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -8,6 +9,7 @@
 
 #include "backend/interp/interp_mem.h"
 #include "ir/eval.h"
+#include "ir/eval_fp.h"
 #include "ir/helper.h"
 
 namespace mimic::backend {
@@ -34,6 +36,10 @@ struct InterpCode {
   std::vector<IOp> ops;
   std::vector<uint64_t> consts;
   uint32_t n_locals = 0;
+  // Entry counting (Backend::compile's hot_threshold): counts down to 0.
+  bool counting = false;
+  std::atomic<int32_t> hot{0};
+  uint64_t guest_pc = 0;
 };
 
 // Blocks with more locals than this use a per-thread heap frame instead of
@@ -47,8 +53,11 @@ constexpr uint32_t kMaxStackLocals = 8192;
 
 }  // namespace
 
-void* InterpBackend::compile(const ir::Block& b) {
+void* InterpBackend::compile(const ir::Block& b, uint32_t hot_threshold) {
   auto* code = new InterpCode;
+  code->counting = hot_threshold > 0;
+  code->hot.store(static_cast<int32_t>(hot_threshold), std::memory_order_relaxed);
+  code->guest_pc = b.guest_pc;
   // Operand references for every temp.
   std::vector<uint32_t> ref(b.temps.size());
   for (size_t t = 0; t < b.temps.size(); t++) {
@@ -148,6 +157,13 @@ __attribute__((noinline)) RunResult interp_run(const InterpCode* code, exec::Cpu
     break;
       MIMIC_IR_PURE_OPS(MIMIC_X)
 #undef MIMIC_X
+      // IEEE ops: flags accrue into this thread's MXCSR, as in JIT code.
+#define MIMIC_X(name)                                                                     \
+  case ir::Opcode::name:                                                                  \
+    W(0, ir::eval::eval_fp(ir::Opcode::name, R(1), R(2), R(3), op->imm));                \
+    break;
+      MIMIC_IR_FP_OPS(MIMIC_X)
+#undef MIMIC_X
 
       case ir::Opcode::set_label:
         break;  // not emitted by compile
@@ -241,7 +257,16 @@ thread_local std::vector<uint64_t> t_big_frame;
 }  // namespace
 
 RunResult InterpBackend::run(void* c, exec::CpuCommon* cpu) {
-  auto* code = static_cast<const InterpCode*>(c);
+  auto* code = static_cast<InterpCode*>(c);
+  if (code->counting) {
+    // A plain load and store: a count lost to another thread only delays.
+    const int32_t left = code->hot.load(std::memory_order_relaxed) - 1;
+    code->hot.store(left, std::memory_order_relaxed);
+    if (left == 0) {
+      cpu->pc = code->guest_pc;
+      return {ir::kExitNormal, kSlotHot};
+    }
+  }
   if (code->n_locals <= kMaxStackLocals) {
     // Locals are always written before they are read (ir::verify), so the
     // frame needs no initialisation.

@@ -10,7 +10,8 @@ namespace mimic::backend {
 class InterpBackend final : public Backend {
  public:
   const char* name() const override { return "interp"; }
-  void* compile(const ir::Block& b) override;
+  using Backend::compile;
+  void* compile(const ir::Block& b, uint32_t hot_threshold) override;
   void release(void* code) override;
   RunResult run(void* code, exec::CpuCommon* cpu) override;
 };

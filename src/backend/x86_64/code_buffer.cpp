@@ -76,11 +76,14 @@ CodeBuffer::CodeBuffer() {
     if (kb >= 64 && kb <= (1u << 20)) region_size_ = kb << 10;
   }
   max_fault_points_ = region_size_ / 16;
+  max_pool_ = region_size_ / 16;
   mem_ = static_cast<uint8_t*>(map_or_die(region_size_ * kRegions, PROT_READ | PROT_WRITE | PROT_EXEC));
   for (unsigned r = 0; r < kRegions; r++) {
     regions_[r].base = mem_ + r * region_size_;
-    regions_[r].fps = static_cast<FaultPoint*>(
-        map_or_die(max_fault_points_ * sizeof(FaultPoint), PROT_READ | PROT_WRITE));
+    regions_[r].fps = static_cast<FaultEntry*>(
+        map_or_die(max_fault_points_ * sizeof(FaultEntry), PROT_READ | PROT_WRITE));
+    regions_[r].pool = static_cast<uint32_t*>(
+        map_or_die(max_pool_ * sizeof(uint32_t), PROT_READ | PROT_WRITE));
   }
   EntryExit ee(mem_, kStubBytes);
   enter_ = reinterpret_cast<EnterFn>(mem_);
@@ -94,14 +97,30 @@ uint8_t* CodeBuffer::cursor(size_t* avail) {
   return r.base + r.used;
 }
 
-bool CodeBuffer::fault_points_fit(size_t n) const {
-  return regions_[cur_].n_fps.load(std::memory_order_relaxed) + n <= max_fault_points_;
+bool CodeBuffer::fault_points_fit(size_t n, size_t n_regs) const {
+  const Region& r = regions_[cur_];
+  return r.n_fps.load(std::memory_order_relaxed) + n <= max_fault_points_ &&
+         r.n_pool + n_regs <= max_pool_;
 }
 
-unsigned CodeBuffer::commit(size_t used, const FaultPoint* fps, size_t n_fps) {
+// The pool words are written before n_fps is published (release), so a
+// signal handler that sees an entry sees its list.
+unsigned CodeBuffer::commit(size_t used, const FaultPoint* fps, size_t n_fps, const uint32_t* pool,
+                            size_t n_pool) {
   Region& r = regions_[cur_];
+  const size_t pool_base = r.n_pool;
+  const bool pool_fits = pool_base + n_pool <= max_pool_;
+  if (pool_fits) {
+    for (size_t i = 0; i < n_pool; i++) r.pool[pool_base + i] = pool[i];
+    r.n_pool += n_pool;
+  }
   size_t n = r.n_fps.load(std::memory_order_relaxed);
-  for (size_t i = 0; i < n_fps && n < max_fault_points_; i++) r.fps[n++] = fps[i];
+  for (size_t i = 0; i < n_fps && n < max_fault_points_; i++) {
+    uint32_t regs = kNoRegs;
+    if (fps[i].regs != kNoRegs && pool_fits) regs = static_cast<uint32_t>(pool_base + fps[i].regs);
+    r.fps[n++] = {static_cast<uint32_t>(fps[i].host - reinterpret_cast<uintptr_t>(r.base)), regs,
+                  fps[i].guest_pc};
+  }
   r.n_fps.store(n, std::memory_order_release);
   r.used += (used + 15) & ~size_t{15};
   if (r.used > region_size_) r.used = region_size_;
@@ -115,6 +134,7 @@ bool CodeBuffer::next_region() {
     if (c == cur_ || regions_[c].live.load(std::memory_order_acquire) != 0) continue;
     Region& r = regions_[c];
     r.n_fps.store(0, std::memory_order_release);
+    r.n_pool = 0;
     r.used = c == 0 ? kStubBytes : 0;
     cur_ = c;
     return true;
@@ -124,21 +144,30 @@ bool CodeBuffer::next_region() {
 
 void CodeBuffer::release(unsigned r) { regions_[r].live.fetch_sub(1, std::memory_order_release); }
 
-bool CodeBuffer::guest_pc_of(uintptr_t host_pc, uint64_t* guest_pc) const {
+bool CodeBuffer::recover(uintptr_t host_pc, const uint64_t* host_regs, void* env,
+                         uint64_t* guest_pc) const {
   auto base = reinterpret_cast<uintptr_t>(mem_);
   if (host_pc < base || host_pc - base >= region_size_ * kRegions) return false;
   const Region& r = regions_[(host_pc - base) / region_size_];
-  size_t lo = 0, hi = r.n_fps.load(std::memory_order_acquire);
+  const auto off = static_cast<uint32_t>(host_pc - reinterpret_cast<uintptr_t>(r.base));
+  const size_t n = r.n_fps.load(std::memory_order_acquire);
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (r.fps[mid].host < host_pc) lo = mid + 1;
+    if (r.fps[mid].host_off < off) lo = mid + 1;
     else hi = mid;
   }
-  if (lo < r.n_fps.load(std::memory_order_acquire) && r.fps[lo].host == host_pc) {
-    *guest_pc = r.fps[lo].guest_pc;
-    return true;
+  if (lo >= n || r.fps[lo].host_off != off) return false;
+  const FaultEntry& e = r.fps[lo];
+  if (e.guest_pc != kNoGuestPc) *guest_pc = e.guest_pc;
+  if (e.regs != kNoRegs) {
+    const uint32_t* list = r.pool + e.regs;
+    for (uint32_t i = 1; i <= list[0]; i++) {
+      uint64_t v = host_regs[list[i] & 15];
+      std::memcpy(static_cast<uint8_t*>(env) + (list[i] >> 4), &v, sizeof v);
+    }
   }
-  return false;
+  return true;
 }
 
 }  // namespace mimic::backend::x64

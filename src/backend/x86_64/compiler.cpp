@@ -7,7 +7,9 @@
 
 #include "exec/cpu.h"
 #include "ir/eval.h"
+#include "ir/eval_fp.h"
 #include "ir/helper.h"
+#include "ir/liveness.h"
 #include <xbyak/xbyak_util.h>
 
 namespace mimic::backend::x64 {
@@ -36,6 +38,11 @@ const HostFeatures& HostFeatures::get() {
 Compiler::Compiler(uint8_t* at, size_t avail, const ir::Block& b, JitBlock* jb)
     : Xbyak::CodeGenerator(avail, at), b_(b), jb_(jb), tmp_(b.temps.size()), labels_(b.n_labels),
       slot_used_(kMaxSlots, 0) {
+  static const bool eager = [] {
+    const char* e = std::getenv("MIMIC_JIT_EAGER_SYNC");
+    return e && *e && *e != '0';
+  }();
+  lazy_ = !eager;
   for (uint32_t t = 0; t < b.temps.size(); t++) {
     if (is_global(t)) {
       globals_.push_back(t);
@@ -120,6 +127,7 @@ void Compiler::compute_liveness() {
     if (sync) sync_points_.push_back(i);
   }
   std::vector<std::pair<uint32_t, uint32_t>> loops;
+  std::vector<uint32_t> loop_label;
   for (uint32_t i = 0; i < n; i++) {
     const ir::Op& op = b_.ops[i];
     uint64_t l = UINT64_MAX;
@@ -127,14 +135,22 @@ void Compiler::compute_liveness() {
     else if (op.opc == ir::Opcode::brcond_i32 || op.opc == ir::Opcode::brcond_i64) l = op.cst(1);
     if (l != UINT64_MAX && label_pos[l] < i) {
       loops.emplace_back(label_pos[l], i);
+      loops_.emplace_back(label_pos[l], i);
+      loop_label.push_back(static_cast<uint32_t>(l));
       loop_header_[l] = 1;
     }
   }
-  for (bool changed = !loops.empty(); changed;) {
+  // A local crosses the back edge only if it is live at the loop header
+  // (read there before written); the others restart every iteration (hot
+  // regions: each guest block's locals).
+  if (loops.empty()) return;
+  const ir::LabelLiveness live(b_);
+  for (bool changed = true; changed;) {
     changed = false;
-    for (auto [k, j] : loops)
-      for (uint32_t t = 0; t < tmp_.size(); t++)
-        if (first[t] <= j && first[t] != UINT32_MAX && tmp_[t].last_use >= k && tmp_[t].last_use <= j) {
+    for (size_t x = 0; x < loops.size(); x++)
+      for (uint32_t t = 0, k = loops[x].first, j = loops[x].second; t < tmp_.size(); t++)
+        if (first[t] <= j && first[t] != UINT32_MAX && tmp_[t].last_use >= k && tmp_[t].last_use <= j &&
+            (b_.temps[t].kind != ir::TempKind::Local || live.live_at(loop_label[x], t))) {
           tmp_[t].last_use = j + 1;  // live through the branch (the back edge)
           changed = true;
         }
@@ -144,18 +160,24 @@ void Compiler::compute_liveness() {
 // Fault stubs and the host-pc map use the pc of the last insn_start in
 // program order. That is the interpreter's insn_pc only if every path to a
 // point passes the same last insn_start: true when no branch skips one
-// (translators branch within an instruction). Otherwise the block keeps
-// insn_pc in env at every insn_start, as the interpreter does.
+// (translators branch within an instruction; a label directly followed by
+// an insn_start, as the blocks of a hot region, accepts any incoming pc).
+// Otherwise the block keeps insn_pc in env at every insn_start, as the
+// interpreter does.
 bool Compiler::pcs_are_static() const {
   constexpr uint64_t kEntry = ~uint64_t{0};  // env insn_pc as on entry
   constexpr uint64_t kUnset = ~uint64_t{1};
+  constexpr uint64_t kAny = ~uint64_t{2};  // an insn_start follows the label
   std::vector<uint64_t> at_label(b_.n_labels, kUnset);
   std::vector<uint8_t> defined(b_.n_labels, 0);
+  for (size_t i = 0; i + 1 < b_.ops.size(); i++)
+    if (b_.ops[i].opc == ir::Opcode::set_label && b_.ops[i + 1].opc == ir::Opcode::insn_start)
+      at_label[b_.ops[i].cst(0)] = kAny;
   uint64_t cur = kEntry;
   bool reachable = true;
   auto merge = [](uint64_t& into, uint64_t v) {
     if (into == kUnset) into = v;
-    return into == v;
+    return into == v || into == kAny;
   };
   for (const ir::Op& op : b_.ops) {
     uint64_t l = UINT64_MAX;
@@ -173,7 +195,7 @@ bool Compiler::pcs_are_static() const {
     }
     if (!reachable) continue;
     if (l != UINT64_MAX) {
-      if (defined[l] ? at_label[l] != cur : !merge(at_label[l], cur)) return false;
+      if (defined[l] ? at_label[l] != cur && at_label[l] != kAny : !merge(at_label[l], cur)) return false;
     }
     if (op.opc == ir::Opcode::br || (op.inf().flags & ir::kEndsBlock)) reachable = false;
   }
@@ -183,12 +205,15 @@ bool Compiler::pcs_are_static() const {
 void Compiler::run() {
   compute_liveness();
   dynamic_pc_ = !pcs_are_static();
+  choose_pins();
   // Entry: leave promptly when another thread or a signal asks (chained
   // blocks never pass through the execution loop).
   cmp(dword[rbp + off(offsetof(exec::CpuCommon, exit_request))], 0);
   jne(interrupt_, T_NEAR);
+  load_pins();
   for (idx_ = 0; idx_ < b_.ops.size(); idx_++) {
     track_barriers(b_.ops[idx_]);
+    track_pins(b_.ops[idx_]);
     emit(b_.ops[idx_]);
     free_dead();
   }
@@ -233,18 +258,23 @@ void Compiler::emit(const ir::Op& op) {
       return emit_movcond(op);
 
     case Opcode::set_label:
-      // Control may arrive from elsewhere: memory is the only agreed state.
-      write_back_globals();
+      // Control may arrive from elsewhere: memory and the pinned registers
+      // are the only agreed state.
+      restore_pins();
+      write_back_globals(false);
       spill_live_locals();
       forget_all();
+      pins_at_label();
       L(labels_[op.cst(0)]);
       return;
     case Opcode::br:
-      write_back_globals();
+      restore_pins();
+      write_back_globals(false);
       spill_live_locals();
       jmp(labels_[op.cst(0)], T_NEAR);
       return;
     case Opcode::brcond_i32: case Opcode::brcond_i64:
+      restore_pins();
       return emit_brcond(op);
 
     case Opcode::ld_i32: case Opcode::ld_i64:
@@ -278,6 +308,10 @@ void Compiler::emit(const ir::Op& op) {
       return emit_goto_ptr();
     case Opcode::exit_tb:
       return emit_exit(op.cst(0));
+#define MIMIC_X(name) case Opcode::name:
+    MIMIC_IR_FP_OPS(MIMIC_X)
+#undef MIMIC_X
+      return emit_fp(op);
     case Opcode::kCount:
       break;
   }
@@ -339,13 +373,10 @@ void Compiler::track_barriers(const ir::Op& op) {
   }
 }
 
-void Compiler::record_fault_point() {
-  if (has_pc_) fault_points.push_back({reinterpret_cast<uintptr_t>(getCurr()), pc_});
-}
-
 // Fault stubs: record the fault like the interpreter (interp_mem.h) and
 // leave with the exception code.
 void Compiler::emit_stubs() {
+  emit_fp_stubs();
   L(interrupt_);
   mov(r11, b_.guest_pc);
   mov(qword[rbp + off(offsetof(exec::CpuCommon, pc))], r11);
@@ -355,6 +386,7 @@ void Compiler::emit_stubs() {
   for (FaultStub& s : fault_stubs_) {
     L(s.label);
     if (s.fence) mfence();
+    for (uint32_t e : s.sync) mov(qword[rbp + static_cast<int32_t>(e >> 4)], Xbyak::Reg64(e & 15));
     mov(qword[rbp + off(offsetof(exec::CpuCommon, fault_addr))], Xbyak::Reg64(s.addr_reg));
     mov(byte[rbp + off(offsetof(exec::CpuCommon, fault_write))], s.write ? 1 : 0);
     mov(qword[rbp + off(offsetof(exec::CpuCommon, exception))], static_cast<uint32_t>(s.code));

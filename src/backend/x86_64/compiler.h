@@ -10,11 +10,35 @@
 // (so registers and slots are freed as soon as a value dies) and, for
 // globals, when the current value is dead because it is overwritten before
 // anything could observe env. At basic-block boundaries (branches, labels)
-// dirty globals are written back and live locals spilled; a label forgets
-// every register. Dirty globals are also written back before every op that
-// can leave the block in the middle (guest memory ops, helper calls, exits),
-// so that env is exactly the interpreter's state there; the guest pc of each
-// host instruction that may fault is recorded instead of storing insn_pc.
+// dirty globals are written back and live locals spilled (pinned globals
+// excepted, below); a label forgets every other register. Dirty globals are
+// also written back before non-pure helper calls and exits, so that env is
+// exactly the interpreter's state there.
+//
+// Guest memory ops write nothing back (lazy state recovery): each host
+// instruction that may fault is recorded with its guest pc and the list of
+// dirty globals with the host register holding each (code_buffer.h), from
+// which exec::handle_host_fault rebuilds env; the out-of-line stub of a
+// failed address check stores the dirty globals itself. Globals whose env
+// offset a list cannot encode are written back eagerly.
+// MIMIC_JIT_EAGER_SYNC=1 restores the write-backs (for measurements).
+//
+// Pinned globals (regalloc_pin.cpp): per block, up to 6 of the most
+// referenced globals (ops inside loops weigh more; a global used only after
+// the first branch must be used in a loop) own a host register for the
+// whole block; nothing else is allocated there. It is loaded at entry
+// (unless first written before any branch or label). A new value may stay
+// in the register where it was computed ("displaced", shared like any
+// value) until a label, branch or call needs it home (restore_pins), so at
+// every label the pinned registers hold their globals on all incoming paths
+// and labels forget only the other registers: values stay in registers
+// around loops. Pinned globals are written back at exits and before helpers
+// that need env exact, reloaded after helpers that write env, and listed at
+// fault points like any dirty global. Callee-saved registers first;
+// caller-saved ones only in blocks without helper calls (emit_call_fn would
+// store and reload them around each). MIMIC_JIT_NO_PIN=1 disables pinning; MIMIC_JIT_PINS=N sets
+// the maximum number. The JIT adds no exit_request check on back edges: the
+// IR producer emits one (see the region builder).
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -27,14 +51,19 @@
 namespace mimic::backend::x64 {
 
 // The compiled form of one block (the Backend's opaque code handle).
-struct JitBlock {
+// Aligned so that an exit can report (JitBlock* | slot) in one register,
+// slot < 16 (jit.cpp: goto_tb slots and the hot exit).
+struct alignas(16) JitBlock {
   const uint8_t* entry = nullptr;  // nullptr: runs `interp` (fallback)
   void* interp = nullptr;
   void* owner = nullptr;           // exec's TranslationBlock
-  uint8_t* jmp_disp[2] = {};       // rel32 field of goto_tb slot's jump
-  const uint8_t* stub[2] = {};     // where that jump goes when not chained
+  uint8_t* jmp_disp[ir::kMaxGotoTbSlots] = {};    // rel32 field of goto_tb slot's jump
+  const uint8_t* stub[ir::kMaxGotoTbSlots] = {};  // where that jump goes when not chained
   size_t size = 0;
   unsigned region = 0;
+  // Entry countdown of blocks compiled with a hot threshold (the code
+  // decrements it in place; see jit.cpp).
+  int32_t hot_counter = 0;
 };
 
 // Host CPU features used by the code generator (cpuid).
@@ -52,6 +81,7 @@ class Compiler : public Xbyak::CodeGenerator {
   Compiler(uint8_t* at, size_t avail, const ir::Block& b, JitBlock* jb);
   void run();  // throws Xbyak::Error (buffer too small) or FrameFull
   std::vector<FaultPoint> fault_points;
+  std::vector<uint32_t> fault_regs;  // recovery lists of fault_points (code_buffer.h)
 
  private:
   struct Temp {
@@ -60,6 +90,7 @@ class Compiler : public Xbyak::CodeGenerator {
     bool mem_valid = false;  // memory (env slot / spill slot) holds the value
     int16_t slot = -1;       // spill slot (locals)
     uint32_t last_use = 0;   // index of the last op reading it (locals, consts)
+    int8_t pin = -1;         // pinned global: its host register
   };
   struct FaultStub {  // out-of-line exit of a failed guest address check
     Xbyak::Label label;
@@ -69,6 +100,7 @@ class Compiler : public Xbyak::CodeGenerator {
     bool has_pc;
     uint64_t pc;
     bool fence;  // a barrier is owed on this path (see track_barriers)
+    std::vector<uint32_t> sync;  // dirty globals to store (recover_entry words)
   };
 
   // --- liveness and temps (compiler.cpp) ---
@@ -98,11 +130,24 @@ class Compiler : public Xbyak::CodeGenerator {
   void unlink(uint32_t t);
   void free_dead();
   void drop(int r);
-  void write_back_globals();
+  void write_back_globals(bool pinned_too = true);
   void drop_globals();
   void spill_live_locals();
   void forget_all();
   void sync_overlapping(int32_t off, int size, bool drop_them);
+  int fresh_out(uint32_t out, uint32_t lock);  // a register to compute out into
+
+  // --- pinned globals (regalloc_pin.cpp) ---
+  void choose_pins();
+  void load_pins();
+  void track_pins(const ir::Op& op);
+  void restore_pins();
+  uint32_t first_control_op() const;
+  void pins_at_label();
+  uint32_t pin_dirty_mask() const;
+  uint32_t park_pins();            // before a call: caller-saved pins to env
+  void unpark_pins(uint32_t regs);  // after it: reloaded
+  bool pinned_reg(int r) const { return (pinned_mask_ >> r) & 1; }
 
   // --- emission (emit_alu.cpp, emit_mem.cpp, emit_ctl.cpp) ---
   void emit(const ir::Op& op);
@@ -129,7 +174,20 @@ class Compiler : public Xbyak::CodeGenerator {
   void emit_goto_ptr();
   void check_guest_addr(int ra, ir::MemOp m, bool write);
   void record_fault_point();
+  void sync_for_memory();
+  bool encodable(uint32_t t) const;
+  void dirty_globals(std::vector<uint32_t>* out) const;
   void emit_stubs();
+  // --- IEEE floating point (emit_fp.cpp) ---
+  struct FpStub {  // out-of-line fix-up of one FP op (NaN result, int saturation)
+    Xbyak::Label label, back;
+    ir::Opcode opc;
+    int rd = -1;  // float -> int: the destination register
+  };
+  void emit_fp(const ir::Op& op);
+  void fp_load(const Xbyak::Xmm& x, uint32_t t, bool f32);
+  void emit_fp_stubs();
+  std::deque<FpStub> fp_stubs_;  // deque: Labels must not move
   void track_barriers(const ir::Op& op);
   void settle_barrier();
 
@@ -157,6 +215,18 @@ class Compiler : public Xbyak::CodeGenerator {
   bool dynamic_pc_ = false;        // insn_pc kept in env (pcs_are_static)
   bool has_pc_ = false;            // an insn_start was seen
   uint64_t pc_ = 0;                // its guest pc
+  bool lazy_ = true;               // lazy state recovery (see above)
+  uint32_t pinned_mask_ = 0;       // host registers owned by pinned globals
+  std::vector<uint32_t> pinned_;   // the pinned globals
+  std::vector<uint8_t> pin_written_;  // per pinned_: written somewhere in the block
+  // Pinned globals possibly dirty (bit i: pinned_[i]) on the branches to
+  // each label so far, at the next label, and whether control falls through.
+  std::vector<uint32_t> label_pin_dirty_;
+  uint32_t next_label_dirty_ = 0;
+  bool falls_through_ = true;
+  std::vector<std::pair<uint32_t, uint32_t>> loops_;  // (label op, back-edge op)
+  std::vector<uint32_t> last_list_;  // the last recovery list in fault_regs
+  uint32_t last_list_idx_ = kNoRegs;
 };
 
 }  // namespace mimic::backend::x64

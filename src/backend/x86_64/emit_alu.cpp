@@ -28,7 +28,7 @@ void Compiler::emit_mov(const ir::Op& op) {
   uint32_t lock = 0;
   const bool narrow = op.opc == Opcode::ext32u_i64 || op.opc == Opcode::extu_i32_i64;
   if (is_const(a)) {
-    int rd = alloc(lock);
+    int rd = fresh_out(out, lock);
     uint64_t v = const_val(a);
     if (narrow) v = static_cast<uint32_t>(v);
     if (v == 0) xor_(Xbyak::Reg32(rd), Xbyak::Reg32(rd));
@@ -44,7 +44,7 @@ void Compiler::emit_mov(const ir::Op& op) {
     bind(out, ra);
     return;
   }
-  int rd = can_clobber(ra, out, a) ? ra : alloc(lock);  // zero-extend while copying
+  int rd = can_clobber(ra, out, a) ? ra : fresh_out(out, lock);  // zero-extend while copying
   if (rd == ra) take(ra, out);
   mov(Xbyak::Reg32(rd), Xbyak::Reg32(ra));
   bind(out, rd);
@@ -60,7 +60,7 @@ void Compiler::emit_binary(const ir::Op& op) {
   int rb = use_imm ? -1 : use(b, &lock);
   if ((op.opc == Opcode::add_i64 || op.opc == Opcode::add_i32) && !can_clobber(ra, out, a)) {
     // a stays live: copy-and-add in one instruction.
-    int rd = alloc(lock);
+    int rd = fresh_out(out, lock);
     const Xbyak::Address src = use_imm ? ptr[R(ra) + imm] : ptr[R(ra) + R(rb)];
     if (i32) lea(Xbyak::Reg32(rd), src);
     else lea(R(rd), src);
@@ -120,6 +120,29 @@ void Compiler::emit_unary(const ir::Op& op) {
   uint32_t out = op.out(0), a = op.in(0);
   uint32_t lock = 0;
   int ra = use(a, &lock);
+  if (!can_clobber(ra, out, a)) {
+    // Extensions read the source directly: no copy first.
+    const Xbyak::Reg32 s32(ra);
+    int rd = -1;
+    auto d32 = [&] { return Xbyak::Reg32(rd = fresh_out(out, lock)); };
+    auto d64 = [&] { return Xbyak::Reg64(rd = fresh_out(out, lock)); };
+    const Xbyak::Reg8 s8(ra, true);
+    const Xbyak::Reg16 s16(ra);
+    switch (op.opc) {
+      case Opcode::ext8s_i32: movsx(d32(), s8); break;
+      case Opcode::ext8u_i32: case Opcode::ext8u_i64: movzx(d32(), s8); break;
+      case Opcode::ext16s_i32: movsx(d32(), s16); break;
+      case Opcode::ext16u_i32: case Opcode::ext16u_i64: movzx(d32(), s16); break;
+      case Opcode::ext8s_i64: movsx(d64(), s8); break;
+      case Opcode::ext16s_i64: movsx(d64(), s16); break;
+      case Opcode::ext32s_i64: case Opcode::exts_i32_i64: movsxd(d64(), s32); break;
+      default: break;
+    }
+    if (rd >= 0) {
+      bind(out, rd);
+      return;
+    }
+  }
   int rd = dest_for(out, a, ra, &lock);
   const Xbyak::Reg32 d32(rd);
   const Xbyak::Reg64 d64(rd);
@@ -169,7 +192,7 @@ void Compiler::emit_shift(const ir::Op& op) {
   if (!rotate && HostFeatures::get().bmi2) {
     int ra = use(a, &lock);
     int rb = use(b, &lock);
-    int rd = can_clobber(ra, out, a) ? ra : alloc(lock);
+    int rd = can_clobber(ra, out, a) ? ra : fresh_out(out, lock);
     if (rd == ra) take(ra, out);
     auto shift = [&](const Xbyak::Reg32e& d, const Xbyak::Reg32e& s, const Xbyak::Reg32e& c) {
       switch (op.opc) {
@@ -221,7 +244,7 @@ void Compiler::emit_bitcount(const ir::Op& op) {
   }
   uint32_t lock = 0;
   int ra = use(a, &lock);
-  int rd = alloc(lock);
+  int rd = fresh_out(out, lock);
   const Xbyak::Reg d = W(rd, i32), s = W(ra, i32);
   const unsigned width = i32 ? 32 : 64;
   switch (op.opc) {
@@ -255,7 +278,7 @@ void Compiler::emit_mulh(const ir::Op& op) {
   if (op.opc == Opcode::mulsh_i32 || op.opc == Opcode::muluh_i32) {
     int ra = use(a, &lock);
     int rb = use(b, &lock);
-    int rd = alloc(lock);
+    int rd = fresh_out(out, lock);
     if (op.opc == Opcode::mulsh_i32) {
       movsxd(r11, Xbyak::Reg32(ra));
       movsxd(R(rd), Xbyak::Reg32(rb));
@@ -343,7 +366,7 @@ void Compiler::emit_setcond(const ir::Op& op) {
   const bool i32 = ir::arg_type(op.opc, 1) == ir::Type::I32;
   uint32_t lock = 0;
   emit_cmp(op.in(0), op.in(1), i32, &lock);
-  int rd = alloc(lock);  // alloc/mov emit no flag-changing instructions
+  int rd = fresh_out(op.out(0), lock);  // alloc/mov emit no flag-changing instructions
   switch (op.cst(0)) {
     case kE: sete(r11b); break;
     case kNE: setne(r11b); break;

@@ -1,7 +1,10 @@
 // Control flow: conditional branches inside the block and the block exits.
 // An exit returns to the entry trampoline (code_buffer.cpp) with rax = exit
-// code and rdx = slot word: -1, or (JitBlock* | slot) for goto_tb.
+// code and rdx = slot word: -1, or (JitBlock* | slot) for goto_tb (and
+// JitBlock* | kHotSlotBits for the hot exit of jit.cpp).
 #include "backend/x86_64/compiler.h"
+#include "backend/x86_64/jit.h"
+#include "core/log.h"
 #include "exec/cpu.h"
 #include "exec/tb.h"
 
@@ -21,9 +24,9 @@ void Compiler::emit_brcond(const ir::Op& op) {
   int ra = use(a, &lock);
   const bool use_imm = imm32_of(b, i32, &imm);
   int rb = use_imm ? -1 : use(b, &lock);
-  // Both paths see memory as the agreed state; the registers stay valid
-  // (clean) on the fall-through path.
-  write_back_globals();
+  // Both paths see memory and the pinned registers as the agreed state; the
+  // registers stay valid (clean) on the fall-through path.
+  write_back_globals(false);
   spill_live_locals();
   const Xbyak::Reg x = i32 ? Xbyak::Reg(Xbyak::Reg32(ra)) : Xbyak::Reg(Xbyak::Reg64(ra));
   if (use_imm) cmp(x, imm);
@@ -60,9 +63,44 @@ const uint8_t* jump_target(exec::CpuCommon* cpu) {
 
 // goto_ptr: env pc holds the target (written back with the globals). Look
 // the block up without leaving generated code; return to the loop on a miss.
+//
+// The common case is probed inline first (exec::jump_cache_index): the
+// vCPU's jump cache entry for env pc holds a valid JIT-compiled block for
+// this pc and this block's translation flags (a goto_ptr never follows a
+// change of them: such instructions end their block with an exit). The
+// successor's prologue checks exit_request as a chained jump would.
 void Compiler::emit_goto_ptr() {
   write_back_globals();
-  Xbyak::Label miss;
+  Xbyak::Label miss, slow;
+  if (!(log::g_mask & (log::kExec | log::kCpu))) {
+    using exec::TranslationBlock;
+    mov(rax, qword[rbp + kPc]);
+    mov(rcx, qword[rbp + static_cast<int>(offsetof(exec::CpuCommon, exec_state))]);
+    test(rcx, rcx);
+    jz(slow);
+    mov(edx, eax);
+    shr(edx, 1);
+    and_(edx, (1u << exec::kJumpCacheBits) - 1);
+    mov(rdx, qword[rcx + rdx * 8 + static_cast<int>(offsetof(exec::ExecState, jump_cache))]);
+    test(rdx, rdx);
+    jz(slow);
+    cmp(rax, qword[rdx + static_cast<int>(offsetof(TranslationBlock, pc))]);
+    jne(slow);
+    mov(rax, b_.tb_flags);
+    cmp(rax, qword[rdx + static_cast<int>(offsetof(TranslationBlock, flags))]);
+    jne(slow);
+    cmp(byte[rdx + static_cast<int>(offsetof(TranslationBlock, invalid))], 0);
+    jne(slow);
+    mov(rax, reinterpret_cast<uint64_t>(static_cast<Backend*>(&jit_backend())));
+    cmp(rax, qword[rdx + static_cast<int>(offsetof(TranslationBlock, be))]);
+    jne(slow);
+    mov(rax, qword[rdx + static_cast<int>(offsetof(TranslationBlock, code))]);
+    mov(rax, qword[rax + static_cast<int>(offsetof(JitBlock, entry))]);
+    test(rax, rax);
+    jz(slow);
+    jmp(rax);
+  }
+  L(slow);
   mov(rdi, rbp);
   mov(rax, reinterpret_cast<uint64_t>(&jump_target));
   call(rax);
@@ -77,9 +115,11 @@ void Compiler::emit_goto_ptr() {
 
 // goto_tb: a jump whose rel32 is 4-byte aligned so
 // exec can patch it atomically (chain) to the successor's entry, or back to
-// the stub right after it (unchain).
+// the stub right after it (unchain). Slots are < ir::kMaxGotoTbSlots
+// (ir::verify), which fits the low bits of the aligned JitBlock*.
 void Compiler::emit_goto_tb(const ir::Op& op) {
-  const int slot = static_cast<int>(op.cst(0)) & 1;
+  static_assert(ir::kMaxGotoTbSlots <= alignof(JitBlock) - 1);
+  const int slot = static_cast<int>(op.cst(0) % ir::kMaxGotoTbSlots);
   const uint64_t target = op.cst(1);
   write_back_globals();
   while ((reinterpret_cast<uintptr_t>(getCurr()) + 1) % 4 != 0) db(0x90);

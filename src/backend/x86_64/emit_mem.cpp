@@ -26,11 +26,59 @@ const int kInsnPc = off(offsetof(exec::CpuCommon, insn_pc));
 
 }  // namespace
 
+bool Compiler::encodable(uint32_t t) const {
+  const int32_t o = b_.temps[t].env_offset;
+  return lazy_ && o >= 0 && o <= kMaxRecoverOffset;
+}
+
+// The dirty globals (recover_entry words, in globals_ order so that equal
+// states give equal lists).
+void Compiler::dirty_globals(std::vector<uint32_t>* out) const {
+  out->clear();
+  for (uint32_t t : globals_) {
+    const Temp& s = tmp_[t];
+    if (s.reg >= 0 && s.dirty) out->push_back(recover_entry(b_.temps[t].env_offset, s.reg));
+  }
+}
+
+// Before a guest memory op: env must be exact only for what a fault cannot
+// recover (everything when lazy recovery is off).
+void Compiler::sync_for_memory() {
+  for (uint32_t t : globals_) {
+    Temp& s = tmp_[t];
+    if (s.reg >= 0 && s.dirty && !encodable(t)) {
+      mov(qword[rbp + b_.temps[t].env_offset], Xbyak::Reg64(s.reg));
+      s.dirty = false;
+      s.mem_valid = true;
+    }
+  }
+}
+
+// The next instruction may fault on guest memory: record its guest pc and
+// where the dirty globals are. Consecutive fault points with the same dirty
+// set share a list.
+void Compiler::record_fault_point() {
+  std::vector<uint32_t> list;
+  dirty_globals(&list);
+  uint32_t idx = kNoRegs;
+  if (!list.empty()) {
+    if (list != last_list_ || last_list_idx_ == kNoRegs) {
+      last_list_idx_ = static_cast<uint32_t>(fault_regs.size());
+      fault_regs.push_back(static_cast<uint32_t>(list.size()));
+      fault_regs.insert(fault_regs.end(), list.begin(), list.end());
+      last_list_ = list;
+    }
+    idx = last_list_idx_;
+  }
+  fault_points.push_back({reinterpret_cast<uintptr_t>(getCurr()), has_pc_ ? pc_ : kNoGuestPc, idx});
+}
+
 // The interpreter's checks (interp_mem.h): addr < limit and addr + size <=
 // limit, then alignment if the MemOp asks. Failures go to a stub that records
 // the fault; ra still holds the address there.
 void Compiler::check_guest_addr(int ra, ir::MemOp m, bool write) {
   FaultStub& range = fault_stubs_.emplace_back();
+  dirty_globals(&range.sync);
   range.addr_reg = ra;
   range.code = ir::kExitFault;
   range.write = write;
@@ -49,6 +97,7 @@ void Compiler::check_guest_addr(int ra, ir::MemOp m, bool write) {
       al.has_pc = has_pc_;
       al.pc = pc_;
       al.fence = fence_pending_;
+      al.sync = range.sync;
       test(Xbyak::Reg32(ra), m.size() - 1);
       jnz(al.label, T_NEAR);
     }
@@ -80,9 +129,9 @@ void Compiler::emit_load(const ir::Op& op) {
   const bool i32 = op.opc == Opcode::ld_i32;
   uint32_t lock = 0;
   int ra = use(op.in(0), &lock);
-  write_back_globals();
+  sync_for_memory();
   check_guest_addr(ra, m, false);
-  int rd = alloc(lock);
+  int rd = fresh_out(op.out(0), lock);  // a pinned output: the faulting load leaves it intact
   record_fault_point();
   switch (m.size_log2) {
     case 0:
@@ -110,7 +159,7 @@ void Compiler::emit_store(const ir::Op& op) {
   uint32_t lock = 0;
   int rv = use(op.in(0), &lock);
   int ra = use(op.in(1), &lock);
-  write_back_globals();
+  sync_for_memory();
   check_guest_addr(ra, m, true);
   if (op.opc == Opcode::st_i32 && m.size_log2 == 3) {  // an i32 stored as 8 bytes: zero-extend
     mov(r11d, Xbyak::Reg32(rv));
@@ -129,7 +178,7 @@ void Compiler::emit_atomic_rmw(const ir::Op& op) {
   if (!simple) reserve(kRax, &lock);
   int ra = use(op.in(0), &lock);
   int rv = use(op.in(1), &lock);
-  write_back_globals();
+  sync_for_memory();
   check_guest_addr(ra, m, true);
   const Xbyak::Address mem = ptr[r15 + R(ra)];
   if (simple) {
@@ -184,7 +233,7 @@ void Compiler::emit_cmpxchg(const ir::Op& op) {
   int ra = use(op.in(0), &lock);
   int rc = use(op.in(1), &lock);
   int rn = use(op.in(2), &lock);
-  write_back_globals();
+  sync_for_memory();
   check_guest_addr(ra, m, true);
   mov(rax, R(rc));
   record_fault_point();
@@ -234,7 +283,9 @@ void Compiler::emit_call(const ir::Op& op) {
 // move is needed.
 void Compiler::emit_call_fn(const void* fn, uint32_t flags, const uint32_t* args, int n_args,
                             uint32_t out) {
+  restore_pins();
   if (!(flags & ir::kHelperPure)) write_back_globals();
+  const uint32_t parked = park_pins();
   for (int r = 0; r < 16; r++)
     if (kCallerSaved & (1u << r)) evict(r);
   if ((flags & (ir::kHelperMayRaise | ir::kHelperMemory)) && has_pc_) {
@@ -246,6 +297,7 @@ void Compiler::emit_call_fn(const void* fn, uint32_t flags, const uint32_t* args
   mov(rax, reinterpret_cast<uint64_t>(fn));
   call(rax);
   if (flags & ir::kHelperWritesEnv) drop_globals();
+  unpark_pins(parked);
   bind(out, kRax);
 }
 

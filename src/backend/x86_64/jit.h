@@ -10,7 +10,8 @@ class JitBackend final : public Backend {
  public:
   JitBackend();
   const char* name() const override { return "jit"; }
-  void* compile(const ir::Block& b) override;
+  using Backend::compile;
+  void* compile(const ir::Block& b, uint32_t hot_threshold) override;
   void release(void* code) override;
   RunResult run(void* code, exec::CpuCommon* cpu) override;
   void set_owner(void* code, void* owner) override;

@@ -53,9 +53,25 @@ void Compiler::drop(int r) {
   while (!regs_[r].empty()) unlink(regs_[r].back());
 }
 
+// A displaced pinned global (see bind) goes back to its own register.
 void Compiler::evict(int r) {
-  for (uint32_t t : regs_[r]) to_memory(t);
+  uint32_t home[16];
+  bool dirty[16];
+  int n_home = 0;
+  for (uint32_t t : regs_[r]) {
+    if (tmp_[t].pin < 0) {
+      to_memory(t);
+    } else if (n_home < 16) {
+      mov(R(tmp_[t].pin), R(r));
+      dirty[n_home] = tmp_[t].dirty;
+      home[n_home++] = t;
+    }
+  }
   drop(r);
+  for (int i = 0; i < n_home; i++) {
+    link(home[i], tmp_[home[i]].pin);
+    tmp_[home[i]].dirty = dirty[i];
+  }
 }
 
 void Compiler::reserve(int r, uint32_t* lock) {
@@ -68,7 +84,7 @@ void Compiler::reserve(int r, uint32_t* lock) {
 int Compiler::alloc(uint32_t lock) {
   int best = -1, best_cost = 1 << 30;
   for (int r : kAllocOrder) {
-    if (lock & (1u << r)) continue;
+    if ((lock | pinned_mask_) & (1u << r)) continue;
     if (regs_[r].empty()) return r;
     int cost = 0;
     for (uint32_t t : regs_[r]) {
@@ -112,8 +128,19 @@ int Compiler::use(uint32_t t, uint32_t* lock) {
 
 // t's new value is in r. Other temps may share r (copies); the caller made
 // sure that r was not modified under them (can_clobber / fresh register).
+//
+// Pinned globals: a new value computed elsewhere stays there, shared like
+// any value ("displaced": the pinned register is stale but stays reserved)
+// until a label, branch or call needs it home (restore_pins) or the register
+// is evicted. A value that shares a pinned register (a copy of the pinned
+// global) moves to a register of its own.
 void Compiler::bind(uint32_t t, int r) {
   Temp& s = tmp_[t];
+  if (pinned_reg(r) && s.pin != r) {
+    const int rd = alloc(1u << r);
+    mov(R(rd), R(r));
+    r = rd;
+  }
   if (s.reg != r) {
     unlink(t);
     link(t, r);
@@ -137,6 +164,7 @@ bool Compiler::value_dead(uint32_t t) const {
 // May the op defining `out` overwrite ra, which holds its input a? Yes when
 // every value there other than out's old one is dead (a included).
 bool Compiler::can_clobber(int ra, uint32_t out, uint32_t a) const {
+  if (pinned_reg(ra)) return tmp_[out].pin == ra;  // only its own global
   if (a != out && !value_dead(a)) return false;
   for (uint32_t t : regs_[ra])
     if (t != a && t != out && !value_dead(t)) return false;
@@ -157,10 +185,18 @@ int Compiler::dest_for(uint32_t out, uint32_t a, int ra, uint32_t* lock) {
     take(ra, out);
     return ra;
   }
-  int rd = alloc(*lock);
+  int rd = fresh_out(out, *lock);
   mov(R(rd), R(ra));
   *lock |= 1u << rd;
   return rd;
+}
+
+// A register that may receive out's new value once every input is in a
+// locked register: out's pinned register unless an input is there.
+int Compiler::fresh_out(uint32_t out, uint32_t lock) {
+  const Temp& s = tmp_[out];
+  if (s.pin >= 0 && !(lock & (1u << s.pin))) return s.pin;
+  return alloc(lock);
 }
 
 // After op idx_: release registers and slots of locals and constants that
@@ -179,10 +215,10 @@ void Compiler::free_dead() {
   }
 }
 
-void Compiler::write_back_globals() {
+void Compiler::write_back_globals(bool pinned_too) {
   for (uint32_t t : globals_) {
     Temp& s = tmp_[t];
-    if (s.reg >= 0 && s.dirty) {
+    if (s.reg >= 0 && s.dirty && (pinned_too || s.pin < 0)) {
       mov(qword[rbp + b_.temps[t].env_offset], R(s.reg));
       s.dirty = false;
       s.mem_valid = true;
@@ -190,9 +226,17 @@ void Compiler::write_back_globals() {
   }
 }
 
+// After a helper that writes env: env holds every global; pinned registers
+// are reloaded (parked ones reload in unpark_pins).
 void Compiler::drop_globals() {
   for (uint32_t t : globals_) {
-    tmp_[t].mem_valid = true;
+    Temp& s = tmp_[t];
+    s.mem_valid = true;
+    if (s.pin >= 0) {
+      if (s.reg >= 0) mov(R(s.pin), qword[rbp + b_.temps[t].env_offset]);
+      s.dirty = false;
+      continue;
+    }
     unlink(t);
   }
 }
@@ -210,7 +254,8 @@ void Compiler::spill_live_locals() {
 }
 
 void Compiler::forget_all() {
-  for (int r = 0; r < 16; r++) drop(r);
+  for (int r = 0; r < 16; r++)
+    if (!pinned_reg(r)) drop(r);
 }
 
 // Globals overlapping env bytes [off, off + size) before an ld_env/st_env:
@@ -227,7 +272,7 @@ void Compiler::sync_overlapping(int32_t off, int size, bool drop_them) {
       s.dirty = false;
       s.mem_valid = true;
     }
-    if (drop_them) unlink(t);
+    if (drop_them && s.pin < 0) unlink(t);  // choose_pins: no pinned global overlaps
   }
 }
 

@@ -14,8 +14,15 @@ struct RiscvCpu {
 
   uint64_t x[32] = {};  // x[0] is never written by translated code
   uint64_t f[32] = {};  // raw bits; singles are NaN-boxed (upper 32 bits all ones)
-  uint64_t fflags = 0;  // accrued exceptions NV DZ OF UF NX (bits 4..0)
-  uint64_t frm = 0;     // dynamic rounding mode (0..4 valid)
+  // Accrued exceptions NV DZ OF UF NX (bits 4..0), in part: while guest code
+  // runs, the guest's fflags are this field ORed with the flags the IR's
+  // floating-point ops left pending in the host FP status and in
+  // common.host_fp_flags (exec/host_fp.h). Read and write them through
+  // read_fflags / fold_host_fp_flags / write_fflags below.
+  uint64_t fflags = 0;
+  // Dynamic rounding mode (0..4 valid, 5..7 reserved). Part of the TB flags:
+  // instructions with rm = DYN are translated for the frm they will see.
+  uint64_t frm = 0;
 
   // LR/SC reservation: address and the value loaded; -1 means none.
   uint64_t load_res = ~uint64_t{0};
@@ -32,6 +39,23 @@ constexpr int32_t xreg_offset(int i) {
 constexpr int32_t freg_offset(int i) {
   return static_cast<int32_t>(offsetof(RiscvCpu, f) + 8 * i);
 }
+
+// TB flags (GuestOps::tb_flags): bits 2:0 are frm. A write to frm or fcsr
+// ends its block unchained so the next block is looked up with the new mode.
+constexpr uint64_t kTbFlagsFrmMask = 7;
+
+// --- accrued FP exception flags (see RiscvCpu::fflags) ---
+// Takes the flags pending in this thread's host FP status and in
+// common.host_fp_flags into fflags. Only where the host FP status holds this
+// guest's flags: in helpers called from its code, and right after
+// exec::cpu_exec returns (linux_user's cpu loop).
+void fold_host_fp_flags(RiscvCpu& cpu);
+// The guest's fflags outside guest code (after the cpu loop folded them):
+// fflags | common.host_fp_flags. Does not touch the host FP status.
+uint64_t read_fflags(const RiscvCpu& cpu);
+// Sets fflags to v & 0x1f and drops the pending flags in common (the caller
+// clears the host FP status when it holds this guest's flags).
+void write_fflags(RiscvCpu& cpu, uint64_t v);
 
 // Exit codes of RISC-V blocks (exit_tb), >= ir::kExitGuest. env pc is the pc
 // of the instruction that raised them.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "exec/host_fp.h"
 #include "guest/riscv/decode.h"
 #include "guest/riscv/disasm.h"
 
@@ -75,9 +76,10 @@ void translate_one(Ctx& ctx, uint32_t raw, unsigned len) {
   ctx.raise(kExitIllegal);
 }
 
-uint64_t tb_flags(const exec::CpuCommon*) {
-  // User mode: XLEN, privilege and FP state are fixed, nothing to key on.
-  return 0;
+uint64_t tb_flags(const exec::CpuCommon* common) {
+  // User mode: XLEN, privilege and FP state are fixed; the dynamic rounding
+  // mode selects host-FPU fast paths (translate_fp.cpp, kTbFlagsFrmMask).
+  return reinterpret_cast<const RiscvCpu*>(common)->frm & kTbFlagsFrmMask;
 }
 
 void translate(exec::CpuCommon* common, uint64_t pc0, uint64_t flags, ir::Block& out) {
@@ -140,8 +142,9 @@ void dump_state(const exec::CpuCommon* common) {
                   static_cast<unsigned long long>(cpu->f[i]), i % 4 == 3 ? "\n" : "");
     s += buf;
   }
+  // Between blocks the host FP status holds this guest's pending flags.
   std::snprintf(buf, sizeof buf, " fflags %02llx frm %llx\n",
-                static_cast<unsigned long long>(cpu->fflags),
+                static_cast<unsigned long long>(read_fflags(*cpu) | exec::peek_host_fp_flags()),
                 static_cast<unsigned long long>(cpu->frm));
   s += buf;
   log::printf("%s", s.c_str());

@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "exec/cpu_loop.h"
+#include "exec/host_fp.h"
 #include "guest/riscv/translate.h"
 #include "ir/helper.h"
 
@@ -49,6 +50,19 @@ uint64_t helper_fence_i(void*, uint64_t, uint64_t, uint64_t, uint64_t) {
   return 0;
 }
 
+// fflags as the guest sees it: with the flags that the IR's FP ops left
+// pending in the host FP status (riscv/cpu.h), which stay there (flags are
+// sticky ORs: being in both places is harmless). A write drops them.
+uint64_t helper_read_fflags(void* env, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return read_fflags(*static_cast<RiscvCpu*>(env)) | exec::peek_host_fp_flags();
+}
+uint64_t helper_write_fflags(void* env, uint64_t v, uint64_t, uint64_t, uint64_t) {
+  auto* cpu = static_cast<RiscvCpu*>(env);
+  exec::clear_host_fp_flags();
+  write_fflags(*cpu, v);
+  return 0;
+}
+
 // Registered on first use (before translation needs them), flags 0: not
 // pure, so never merged or removed.
 uint32_t rdcycle_index() {
@@ -61,6 +75,17 @@ uint32_t rdtime_index() {
 }
 uint32_t fence_i_index() {
   static const uint32_t i = ir::register_helper({"riscv_fence_i", &helper_fence_i, 0});
+  return i;
+}
+
+uint32_t read_fflags_index() {
+  static const uint32_t i =
+      ir::register_helper({"riscv_read_fflags", &helper_read_fflags, ir::kHelperReadsEnv});
+  return i;
+}
+uint32_t write_fflags_index() {
+  static const uint32_t i = ir::register_helper(
+      {"riscv_write_fflags", &helper_write_fflags, ir::kHelperReadsEnv | ir::kHelperWritesEnv});
   return i;
 }
 
@@ -80,9 +105,6 @@ bool csr_known(uint16_t csr) {
 
 bool csr_read_only(uint16_t csr) { return (csr >> 10) == 3; }
 
-I64 fflags_reg(Ctx& c) {
-  return c.global(static_cast<int32_t>(offsetof(RiscvCpu, fflags)), "fflags");
-}
 I64 frm_reg(Ctx& c) { return c.global(static_cast<int32_t>(offsetof(RiscvCpu, frm)), "frm"); }
 
 // Current value, in a fresh temporary (the CSR may be written next).
@@ -90,11 +112,11 @@ I64 read_csr(Ctx& c, uint16_t csr) {
   ir::Builder& b = c.b;
   switch (csr) {
     case kFflags:
-      return b.or_(fflags_reg(c), b.const_i64(0));
+      return b.call(read_fflags_index());
     case kFrm:
       return b.or_(frm_reg(c), b.const_i64(0));
     case kFcsr:
-      return b.or_(b.shl(frm_reg(c), b.const_i64(5)), fflags_reg(c));
+      return b.or_(b.shl(frm_reg(c), b.const_i64(5)), b.call(read_fflags_index()));
     case kCycle:
     case kInstret:
       return b.call(rdcycle_index());
@@ -108,13 +130,13 @@ void write_csr(Ctx& c, uint16_t csr, I64 v) {
   ir::Builder& b = c.b;
   switch (csr) {
     case kFflags:
-      b.mov(fflags_reg(c), b.and_(v, b.const_i64(0x1f)));
+      b.call(write_fflags_index(), {v});
       break;
     case kFrm:
       b.mov(frm_reg(c), b.and_(v, b.const_i64(7)));
       break;
     case kFcsr:
-      b.mov(fflags_reg(c), b.and_(v, b.const_i64(0x1f)));
+      b.call(write_fflags_index(), {v});  // masks to 0x1f
       b.mov(frm_reg(c), b.and_(b.shr(v, b.const_i64(5)), b.const_i64(7)));
       break;
     default:
@@ -139,6 +161,9 @@ bool csr_access(Ctx& c, const Args& a, CsrOp op, bool uimm) {
     write_csr(c, a.csr, nv);
   }
   if (reads) c.set_gpr(a.rd, old);
+  // frm is part of the TB flags (cpu.h): continue in a block translated for
+  // the new mode, looked up afresh (unchained).
+  if (writes && (a.csr == kFrm || a.csr == kFcsr)) c.exit_to(c.next_pc, ir::kExitNormal);
   return true;
 }
 
