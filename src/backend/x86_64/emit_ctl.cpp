@@ -2,6 +2,8 @@
 // An exit returns to the entry trampoline (code_buffer.cpp) with rax = exit
 // code and rdx = slot word: -1, or (JitBlock* | slot) for goto_tb (and
 // JitBlock* | kHotSlotBits for the hot exit of jit.cpp).
+#include <cstdlib>
+
 #include "backend/x86_64/compiler.h"
 #include "backend/x86_64/jit.h"
 #include "core/log.h"
@@ -21,7 +23,9 @@ void Compiler::emit_brcond(const ir::Op& op) {
   uint32_t lock = 0;
   int32_t imm = 0;
   const uint32_t a = op.in(0), b = op.in(1);
-  int ra = use(a, &lock);
+  const bool fused = test_out_ == a;  // (a = x & imm) ==/!= 0: see fuse_test
+  test_out_ = UINT32_MAX;
+  int ra = use(fused ? test_in_ : a, &lock);
   const bool use_imm = imm32_of(b, i32, &imm);
   int rb = use_imm ? -1 : use(b, &lock);
   // Both paths see memory and the pinned registers as the agreed state; the
@@ -29,7 +33,8 @@ void Compiler::emit_brcond(const ir::Op& op) {
   write_back_globals(false);
   spill_live_locals();
   const Xbyak::Reg x = i32 ? Xbyak::Reg(Xbyak::Reg32(ra)) : Xbyak::Reg(Xbyak::Reg64(ra));
-  if (use_imm) cmp(x, imm);
+  if (fused) test(x, test_imm_);
+  else if (use_imm) cmp(x, imm);
   else cmp(x, i32 ? Xbyak::Reg(Xbyak::Reg32(rb)) : Xbyak::Reg(Xbyak::Reg64(rb)));
   Xbyak::Label& l = labels_[op.cst(1)];
   switch (static_cast<ir::Cond>(op.cst(0))) {
@@ -72,7 +77,11 @@ const uint8_t* jump_target(exec::CpuCommon* cpu) {
 void Compiler::emit_goto_ptr() {
   write_back_globals();
   Xbyak::Label miss, slow;
-  if (!(log::g_mask & (log::kExec | log::kCpu))) {
+  static const bool probe = [] {  // MIMIC_JIT_NO_JUMP_PROBE=1: measure without
+    const char* e = std::getenv("MIMIC_JIT_NO_JUMP_PROBE");
+    return !(e && *e && *e != '0');
+  }();
+  if (probe && !(log::g_mask & (log::kExec | log::kCpu))) {
     using exec::TranslationBlock;
     mov(rax, qword[rbp + kPc]);
     mov(rcx, qword[rbp + static_cast<int>(offsetof(exec::CpuCommon, exec_state))]);
