@@ -37,6 +37,15 @@ uint64_t cpu_exec(CpuCommon* cpu, const GuestOps& ops);
 void invalidate_range(uint64_t start, uint64_t len);
 void invalidate_all();
 
+// Hooks on the set of guest pages holding translated code (user mode's write
+// protection of code pages, linux_user/code_wp.h). `first` runs when the TB
+// cache registers the first TB overlapping the page at page_addr (4 KiB
+// aligned), `last` when the page's last TB is invalidated. Both run under the
+// translation lock, so they see the page's TB set change atomically; they must
+// not call back into the TB cache. Set once, before guest code runs.
+using CodePageHook = void (*)(uint64_t page_addr);
+void set_code_page_hooks(CodePageHook first, CodePageHook last);
+
 // Frees the loop's per-vCPU state (CpuCommon::exec_state). Call when the vCPU
 // is destroyed (guest thread exit), from its own thread, outside cpu_exec.
 void cpu_exec_release(CpuCommon* cpu);

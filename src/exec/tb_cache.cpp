@@ -37,6 +37,7 @@ size_t g_live_tbs = 0;  // TBs in the hash table
 // buffer): simpler than LRU and rare in practice.
 constexpr size_t kMaxLiveTbs = 1u << 18;
 std::atomic<size_t> g_retired_count{0};
+CodePageHook g_first_hook = nullptr, g_last_hook = nullptr;  // see cpu_loop.h
 
 std::mutex g_states_lock;  // g_states (taken inside g_tb_lock, never around it)
 std::vector<ExecState*> g_states;
@@ -89,7 +90,10 @@ void invalidate_locked(TranslationBlock* tb) {
         v.pop_back();
         break;
       }
-    if (v.empty()) g_pages.erase(it);
+    if (v.empty()) {
+      g_pages.erase(it);
+      if (g_last_hook) g_last_hook(pg << kPageBits);
+    }
   }
   for (auto [from, slot] : tb->incoming) {
     TranslationBlock* expect = tb;
@@ -127,7 +131,11 @@ void insert_locked(TranslationBlock* tb) {
   std::atomic<TranslationBlock*>& head = g_hash[hash_of(tb->pc, tb->flags)];
   tb->hash_next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
   head.store(tb, std::memory_order_release);
-  for (uint64_t pg = first_page(tb); pg <= last_page(tb); pg++) g_pages[pg].push_back(tb);
+  for (uint64_t pg = first_page(tb); pg <= last_page(tb); pg++) {
+    auto& v = g_pages[pg];
+    if (v.empty() && g_first_hook) g_first_hook(pg << kPageBits);
+    v.push_back(tb);
+  }
 }
 
 // Under g_tb_lock. Frees retired TBs every online thread has moved past.
@@ -320,6 +328,12 @@ void invalidate_range(uint64_t start, uint64_t len) {
   size_t first_new = g_retired.size();
   for (TranslationBlock* tb : victims) invalidate_locked(tb);
   finish_batch_locked(first_new);
+}
+
+void set_code_page_hooks(CodePageHook first, CodePageHook last) {
+  std::lock_guard<std::mutex> g(g_tb_lock);
+  g_first_hook = first;
+  g_last_hook = last;
 }
 
 void invalidate_all() {

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "exec/cpu_loop.h"
+#include "linux_user/code_wp.h"
 
 namespace mimic::linux_user {
 
@@ -71,6 +72,7 @@ Result<void> AddressSpace::init(uint64_t size) {
   // Linux: mmap_base = TASK_SIZE - gap, gap = stack rlimit clamped to at
   // least 128 MiB (mm/util.c mmap_base), no randomization.
   mmap_base_ = size - (uint64_t{128} << 20);
+  code_wp::init(base_, size);
   return {};
 }
 
@@ -144,6 +146,7 @@ int64_t AddressSpace::mmap_locked(uint64_t addr, uint64_t len, int prot, int fla
     // reservation and the page map in agreement.
     reserve(where, alen);
     map_.remove(where, alen);
+    code_wp::note_unmapped(where, alen);
     exec::invalidate_range(where, alen);
     return -err;
   }
@@ -161,6 +164,7 @@ int64_t AddressSpace::mmap_locked(uint64_t addr, uint64_t len, int prot, int fla
     ssize_t n = readlink(link, path, sizeof path - 1);
     if (n > 0) v.name.assign(path, static_cast<size_t>(n));
   }
+  code_wp::note_mapped(where, alen, prot);
   if (fixed) exec::invalidate_range(where, alen);
   map_.insert(v);
   if (log::enabled(log::kPage)) {
@@ -173,6 +177,7 @@ int64_t AddressSpace::mmap_locked(uint64_t addr, uint64_t len, int prot, int fla
 int64_t AddressSpace::unmap_locked(uint64_t addr, uint64_t len) {
   if (!reserve(addr, len)) return -errno;
   map_.remove(addr, len);
+  code_wp::note_unmapped(addr, len);
   exec::invalidate_range(addr, len);
   return 0;
 }
@@ -199,7 +204,8 @@ int64_t AddressSpace::mprotect(uint64_t addr, uint64_t len, int prot) {
   if (!in_range(addr, alen)) return -ENOMEM;
   std::lock_guard<std::mutex> g(lock_);
   if (!map_.is_mapped(addr, alen)) return -ENOMEM;
-  if (::mprotect(g2h(addr), alen, host_prot(prot)) != 0) return -errno;
+  // Code pages stay read-only on the host while translated (code_wp.h).
+  if (int err = code_wp::apply_mprotect(base_ + addr, addr, alen, prot); err != 0) return err;
   map_.protect(addr, alen, prot);
   exec::invalidate_range(addr, alen);
   if (log::enabled(log::kPage)) {
@@ -230,6 +236,9 @@ int64_t AddressSpace::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_l
     moved.start = at;
     moved.end = at + new_len;
     map_.insert(moved);
+    // The host pages keep the protection they had (possibly our code write
+    // protection, or an old one after a move): set the guest's.
+    code_wp::apply_mprotect(base_ + at, at, new_len, moved.prot);
     return static_cast<int64_t>(at);
   };
 
@@ -241,6 +250,7 @@ int64_t AddressSpace::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_l
     if (p == MAP_FAILED) return -errno;
     reserve(old_addr, old_len);
     map_.remove(old_addr, old_len);
+    code_wp::note_unmapped(old_addr, old_len);
     exec::invalidate_range(old_addr, old_len);
     exec::invalidate_range(new_addr, new_len);
     return finish(new_addr);
@@ -265,6 +275,7 @@ int64_t AddressSpace::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_l
   if (p == MAP_FAILED) return -errno;
   reserve(old_addr, old_len);
   map_.remove(old_addr, old_len);
+  code_wp::note_unmapped(old_addr, old_len);
   exec::invalidate_range(old_addr, old_len);
   return finish(*found);
 }
@@ -290,6 +301,7 @@ int64_t AddressSpace::brk(uint64_t addr) {
     v.kind = kVmaHeap;
     v.name = "[heap]";
     map_.insert(v);
+    code_wp::note_mapped(old_top, len, v.prot);
   }
   brk_ = addr;
   return static_cast<int64_t>(brk_);

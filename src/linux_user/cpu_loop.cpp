@@ -8,6 +8,7 @@
 #include "exec/host_fp.h"
 #include "guest/riscv/cpu.h"
 #include "linux_user/address_space.h"
+#include "linux_user/code_wp.h"
 #include "linux_user/process.h"
 #include "linux_user/signal.h"
 #include "linux_user/syscall.h"
@@ -38,6 +39,14 @@ void cpu_loop(TaskState* task) {
         do_syscall(task);
         break;
       case ir::kExitFault: {
+        // A store to a write-protected code page (code_wp.h): translations
+        // dropped; the store is performed here and pc moves past it, or,
+        // for instructions complete_store does not know, it is re-executed
+        // (pc = insn_pc, state exact as for a guest fault).
+        if (c.fault_write && code_wp::on_write_fault(c.fault_addr)) {
+          code_wp::complete_store(task->cpu);
+          break;
+        }
         // SEGV_ACCERR when a mapping covers the address (wrong
         // permission), SEGV_MAPERR otherwise.
         bool mapped = c.fault_addr < c.guest_limit && address_space().is_mapped(c.fault_addr);

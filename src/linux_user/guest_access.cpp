@@ -17,6 +17,7 @@ bool copy_from_guest(void* dst, uint64_t src, size_t len) {
 bool copy_to_guest(uint64_t dst, const void* src, size_t len) {
   AddressSpace& as = address_space();
   if (!as.access_ok(dst, len, kProtWrite)) return false;
+  code_wp::before_write(dst, len);
   memcpy(as.g2h(dst), src, len);
   return true;
 }

@@ -11,14 +11,19 @@
 #include <vector>
 
 #include "linux_user/address_space.h"
+#include "linux_user/code_wp.h"
 
 namespace mimic::linux_user {
 
 // Host address of the guest buffer [addr, addr+len) for a host system call,
-// or nullptr when it leaves the guest region.
+// or nullptr when it leaves the guest region. The host kernel may write the
+// buffer: translated code pages in it lose their write protection first
+// (code_wp.h; a no-op unless some page is protected).
 inline void* guest_buf(uint64_t addr, uint64_t len) {
   AddressSpace& as = address_space();
-  return as.in_range(addr, len) ? as.g2h(addr) : nullptr;
+  if (!as.in_range(addr, len)) return nullptr;
+  code_wp::before_write(addr, len);
+  return as.g2h(addr);
 }
 
 // Like guest_buf, but guest NULL stays NULL (optional arguments). Sets *bad

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "exec/host_fault.h"
 #include "linux_user/address_space.h"
+#include "linux_user/code_wp.h"
 #include "linux_user/signal_internal.h"
 
 namespace mimic::linux_user::sig {
@@ -85,6 +86,12 @@ void host_handler(int hs, siginfo_t* info, void* ucv) {
   if (is_host_fault_signal(hs) && info->si_code > 0) {
     // A fault on guest memory during guest execution leaves by siglongjmp.
     if (hs == SIGSEGV || hs == SIGBUS) exec::handle_host_fault(hs, info, ucv);
+    // Outside cpu_exec: mimic's own write to a write-protected code page
+    // (code_wp.h) is retried by returning.
+    if (hs == SIGSEGV && code_wp::handle_in_signal(info, ucv)) {
+      errno = saved_errno;
+      return;
+    }
     host_crash(hs, info, uc);
   }
   int gs = host_to_guest_signal(hs);
@@ -231,6 +238,7 @@ bool read_guest(uint64_t addr, void* dst, size_t len) {
 bool write_guest(uint64_t addr, const void* src, size_t len) {
   AddressSpace& as = address_space();
   if (!as.in_range(addr, len) || !as.access_ok(addr, len, kProtWrite)) return false;
+  code_wp::before_write(addr, len);
   std::memcpy(as.g2h(addr), src, len);
   return true;
 }
