@@ -23,9 +23,7 @@ void Compiler::emit_brcond(const ir::Op& op) {
   uint32_t lock = 0;
   int32_t imm = 0;
   const uint32_t a = op.in(0), b = op.in(1);
-  const bool fused = test_out_ == a;  // (a = x & imm) ==/!= 0: see fuse_test
-  test_out_ = UINT32_MAX;
-  int ra = use(fused ? test_in_ : a, &lock);
+  int ra = use(a, &lock);
   const bool use_imm = imm32_of(b, i32, &imm);
   int rb = use_imm ? -1 : use(b, &lock);
   // Both paths see memory and the pinned registers as the agreed state; the
@@ -33,8 +31,7 @@ void Compiler::emit_brcond(const ir::Op& op) {
   write_back_globals(false);
   spill_live_locals();
   const Xbyak::Reg x = i32 ? Xbyak::Reg(Xbyak::Reg32(ra)) : Xbyak::Reg(Xbyak::Reg64(ra));
-  if (fused) test(x, test_imm_);
-  else if (use_imm) cmp(x, imm);
+  if (use_imm) cmp(x, imm);
   else cmp(x, i32 ? Xbyak::Reg(Xbyak::Reg32(rb)) : Xbyak::Reg(Xbyak::Reg64(rb)));
   Xbyak::Label& l = labels_[op.cst(1)];
   switch (static_cast<ir::Cond>(op.cst(0))) {
