@@ -212,6 +212,16 @@ class Compiler : public Xbyak::CodeGenerator {
   bool after_locked_ = false;  // no guest access since a locked instruction
   std::vector<uint8_t> label_owes_, label_locked_, loop_header_;
   uint32_t idx_ = 0;               // index of the op being compiled
+  // `and t, x, imm` left to the next op, `brcond t ==/!= 0`, as `test x, imm`
+  // (fuse_test); t is then never computed.
+  uint32_t test_out_ = UINT32_MAX, test_in_ = 0;
+  int32_t test_imm_ = 0;
+  bool fuse_test(const ir::Op& op);
+  // `ld_env t, off` left to the next op, `brcond t, imm`, as a compare with
+  // env memory (fuse_env_cmp; the exit_request check of region back edges).
+  uint32_t env_cmp_out_ = UINT32_MAX;
+  int32_t env_cmp_off_ = 0;
+  bool fuse_env_cmp(const ir::Op& op);
   bool dynamic_pc_ = false;        // insn_pc kept in env (pcs_are_static)
   bool has_pc_ = false;            // an insn_start was seen
   uint64_t pc_ = 0;                // its guest pc

@@ -2,6 +2,8 @@
 // (or spill slot) is its low 32 bits; the upper half is undefined, so a
 // truncation is a plain copy. Every consumer of an i32 uses 32-bit forms or
 // extends explicitly (extu, muluh_i32, st_i32 of 8 bytes, popcount call).
+#include <cstdlib>
+
 #include "backend/x86_64/compiler.h"
 #include "ir/helper.h"
 
@@ -50,7 +52,63 @@ void Compiler::emit_mov(const ir::Op& op) {
   bind(out, rd);
 }
 
+// `and t, x, imm` whose only reader is the next op, `brcond t, 0` (EQ or
+// NE) of the same width: emits nothing and leaves emit_brcond to test x
+// against imm (the misaligned-address checks of atomics). x stays live up
+// to the brcond. MIMIC_JIT_NO_FUSE_TEST=1 disables it.
+namespace {
+bool fusion_enabled() {
+  static const bool on = [] {
+    const char* e = std::getenv("MIMIC_JIT_NO_FUSE_TEST");
+    return !(e && *e && *e != '0');
+  }();
+  return on;
+}
+}  // namespace
+
+// `ld_env t, off; brcond t, imm` with t read only there: the brcond
+// compares env memory directly (emit_brcond). The load's sync of
+// overlapping globals is done here, at the load's place.
+bool Compiler::fuse_env_cmp(const ir::Op& op) {
+  if (!fusion_enabled() || idx_ + 1 >= b_.ops.size()) return false;
+  const bool i32 = op.opc == Opcode::ld_env_i32;
+  const ir::Op& next = b_.ops[idx_ + 1];
+  const uint32_t t = op.out(0);
+  int32_t imm = 0;
+  if (next.opc != (i32 ? Opcode::brcond_i32 : Opcode::brcond_i64) || next.in(0) != t ||
+      next.in(1) == t || !imm32_of(next.in(1), i32, &imm))
+    return false;
+  if (b_.temps[t].kind != ir::TempKind::Local || tmp_[t].last_use != idx_ + 1) return false;
+  env_cmp_off_ = static_cast<int32_t>(op.cst(0));
+  sync_overlapping(env_cmp_off_, i32 ? 4 : 8, false);
+  env_cmp_out_ = t;
+  return true;
+}
+
+bool Compiler::fuse_test(const ir::Op& op) {
+  if (!fusion_enabled() || (op.opc != Opcode::and_i64 && op.opc != Opcode::and_i32) ||
+      idx_ + 1 >= b_.ops.size())
+    return false;
+  const bool i32 = op.opc == Opcode::and_i32;
+  const ir::Op& next = b_.ops[idx_ + 1];
+  const uint32_t t = op.out(0), x = op.in(0);
+  int32_t imm = 0, zero = 0;
+  if (next.opc != (i32 ? Opcode::brcond_i32 : Opcode::brcond_i64) || next.in(0) != t) return false;
+  const auto c = static_cast<ir::Cond>(next.cst(0));
+  if ((c != ir::Cond::EQ && c != ir::Cond::NE) || !imm32_of(next.in(1), i32, &zero) || zero != 0)
+    return false;
+  if (b_.temps[t].kind != ir::TempKind::Local || tmp_[t].last_use != idx_ + 1 || is_const(x) ||
+      x == t || !imm32_of(op.in(1), i32, &imm))
+    return false;
+  test_out_ = t;
+  test_in_ = x;
+  test_imm_ = imm;
+  if (!is_global(x) && tmp_[x].last_use < idx_ + 1) tmp_[x].last_use = idx_ + 1;
+  return true;
+}
+
 void Compiler::emit_binary(const ir::Op& op) {
+  if (fuse_test(op)) return;
   const bool i32 = op_is_i32(op);
   uint32_t out = op.out(0), a = op.in(0), b = op.in(1);
   uint32_t lock = 0;

@@ -23,16 +23,25 @@ void Compiler::emit_brcond(const ir::Op& op) {
   uint32_t lock = 0;
   int32_t imm = 0;
   const uint32_t a = op.in(0), b = op.in(1);
-  int ra = use(a, &lock);
+  const bool fused = test_out_ == a;  // (a = x & imm) ==/!= 0: see fuse_test
+  const bool from_env = env_cmp_out_ == a;  // a = env[off]: see fuse_env_cmp
+  test_out_ = env_cmp_out_ = UINT32_MAX;
+  int ra = from_env ? -1 : use(fused ? test_in_ : a, &lock);
   const bool use_imm = imm32_of(b, i32, &imm);
   int rb = use_imm ? -1 : use(b, &lock);
   // Both paths see memory and the pinned registers as the agreed state; the
   // registers stay valid (clean) on the fall-through path.
   write_back_globals(false);
   spill_live_locals();
-  const Xbyak::Reg x = i32 ? Xbyak::Reg(Xbyak::Reg32(ra)) : Xbyak::Reg(Xbyak::Reg64(ra));
-  if (use_imm) cmp(x, imm);
-  else cmp(x, i32 ? Xbyak::Reg(Xbyak::Reg32(rb)) : Xbyak::Reg(Xbyak::Reg64(rb)));
+  if (from_env) {
+    if (i32) cmp(dword[rbp + env_cmp_off_], imm);
+    else cmp(qword[rbp + env_cmp_off_], imm);
+  } else {
+    const Xbyak::Reg x = i32 ? Xbyak::Reg(Xbyak::Reg32(ra)) : Xbyak::Reg(Xbyak::Reg64(ra));
+    if (fused) test(x, test_imm_);
+    else if (use_imm) cmp(x, imm);
+    else cmp(x, i32 ? Xbyak::Reg(Xbyak::Reg32(rb)) : Xbyak::Reg(Xbyak::Reg64(rb)));
+  }
   Xbyak::Label& l = labels_[op.cst(1)];
   switch (static_cast<ir::Cond>(op.cst(0))) {
     case ir::Cond::EQ: je(l, T_NEAR); break;
@@ -45,6 +54,13 @@ void Compiler::emit_brcond(const ir::Op& op) {
     case ir::Cond::GEU: jae(l, T_NEAR); break;
     case ir::Cond::LEU: jbe(l, T_NEAR); break;
     case ir::Cond::GTU: ja(l, T_NEAR); break;
+  }
+  if (fused && !is_global(test_in_) && tmp_[test_in_].last_use <= idx_) {  // free_dead's job for x
+    Temp& s = tmp_[test_in_];
+    unlink(test_in_);
+    s.mem_valid = false;
+    if (s.slot >= 0) slot_used_[s.slot] = 0;
+    s.slot = -1;
   }
 }
 

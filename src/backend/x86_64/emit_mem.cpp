@@ -250,6 +250,7 @@ void Compiler::emit_env(const ir::Op& op) {
   switch (op.opc) {
     case Opcode::ld_env_i64:
     case Opcode::ld_env_i32: {
+      if (fuse_env_cmp(op)) return;
       const bool i32 = op.opc == Opcode::ld_env_i32;
       const int32_t o = static_cast<int32_t>(op.cst(0));
       sync_overlapping(o, i32 ? 4 : 8, false);

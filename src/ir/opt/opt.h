@@ -12,6 +12,7 @@ namespace mimic::ir {
 void fold_constants(Block& b);    // fold_constants.cpp
 void propagate_copies(Block& b);  // copy_propagation.cpp
 void eliminate_dead_code(Block& b);  // dead_code.cpp
+void thread_jumps(Block& b);      // thread_jumps.cpp (then eliminate_dead_code)
 void fuse_global_writes(Block& b);  // fuse_global_writes.cpp (last: creates global outputs)
 void optimize(Block& b);          // optimize.cpp: the pipeline
 
