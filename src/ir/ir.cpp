@@ -1,5 +1,8 @@
 #include "ir/ir.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace mimic::ir {
 
 const OpInfo kOpInfo[static_cast<int>(Opcode::kCount)] = {
@@ -59,6 +62,21 @@ Type arg_type(Opcode op, unsigned i) {
       return t == Type::X ? Type::I64 : t;
     }
   }
+}
+
+Op make_op(Opcode opc, std::initializer_list<uint32_t> temps, std::initializer_list<uint64_t> consts) {
+  Op op{};
+  op.opc = opc;
+  const size_t n = temps.size() + consts.size();
+  if (n > static_cast<size_t>(kMaxArgs)) {
+    std::fprintf(stderr, "mimic: IR op %s with %zu arguments\n", info(opc).name, n);
+    std::abort();
+  }
+  op.n_args = static_cast<uint8_t>(n);
+  unsigned i = 0;
+  for (uint32_t t : temps) op.args[i++] = t;
+  for (uint64_t c : consts) op.args[i++] = c;
+  return op;
 }
 
 }  // namespace mimic::ir

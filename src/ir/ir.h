@@ -2,6 +2,7 @@
 // The intermediate representation: a translation block is a list of ops over
 // typed temporaries. See opcodes.inc for the ops and their exact semantics.
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -128,5 +129,9 @@ struct Block {
   std::vector<Op> ops;
   uint32_t n_labels = 0;
 };
+
+// An op with `temps` then `consts` as its arguments (the builder and the
+// block merger both emit through this). Aborts on more than kMaxArgs.
+Op make_op(Opcode opc, std::initializer_list<uint32_t> temps, std::initializer_list<uint64_t> consts);
 
 }  // namespace mimic::ir

@@ -53,18 +53,7 @@ uint32_t BlockMerger::local(Type t) {
 
 void BlockMerger::emit(Opcode opc, std::initializer_list<uint32_t> temps,
                        std::initializer_list<uint64_t> consts) {
-  Op op{};
-  op.opc = opc;
-  const size_t n = temps.size() + consts.size();
-  if (n > static_cast<size_t>(kMaxArgs)) {
-    std::fprintf(stderr, "mimic: IR op %s with %zu arguments\n", info(opc).name, n);
-    std::abort();
-  }
-  op.n_args = static_cast<uint8_t>(n);
-  unsigned i = 0;
-  for (uint32_t t : temps) op.args[i++] = t;
-  for (uint64_t c : consts) op.args[i++] = c;
-  dst_.ops.push_back(op);
+  dst_.ops.push_back(make_op(opc, temps, consts));
 }
 
 size_t BlockMerger::append(const Block& src, const Rewrite& rewrite) {

@@ -21,6 +21,7 @@
 #include <bit>
 #include <type_traits>
 
+#include "exec/host_fp.h"
 #include "guest/riscv/fpu_soft.h"
 
 namespace mimic::riscv::fpu {
@@ -35,15 +36,8 @@ uint32_t mxcsr_for(Rm rm) {
   return kMxcsrMasked | kRc[rm & 3] << 13;
 }
 
-uint32_t riscv_flags(uint32_t mxcsr) {
-  uint32_t f = 0;
-  if (mxcsr & (1u << 0)) f |= kFlagNV;  // IE
-  if (mxcsr & (1u << 2)) f |= kFlagDZ;  // ZE
-  if (mxcsr & (1u << 3)) f |= kFlagOF;  // OE
-  if (mxcsr & (1u << 4)) f |= kFlagUF;  // UE
-  if (mxcsr & (1u << 5)) f |= kFlagNX;  // PE
-  return f;                             // DE (bit 1) ignored
-}
+// exec's neutral flag encoding is the fflags layout (fpu_flags.cpp checks).
+uint32_t riscv_flags(uint32_t mxcsr) { return exec::host_fp_flags_from_mxcsr(mxcsr); }
 
 // Brackets one instruction with the MXCSR switch; `mx` receives the MXCSR
 // after the instruction. Operand names: %[saved], %[mode], %[mx].
