@@ -20,39 +20,13 @@
 using namespace mimic;
 using hw::virtio::VirtioBlk;
 using test::BlkHarness;
+using test::have_qemu_img;
+using test::sh;
+using test::slurp;
+using test::spill;
+using test::TempDir;
 
 namespace {
-
-bool have_qemu_img() { return std::system("qemu-img --version >/dev/null 2>&1") == 0; }
-
-int sh(const std::string& cmd) {
-  int rc = std::system((cmd + " >/dev/null 2>&1").c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::vector<uint8_t> slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)),
-                              std::istreambuf_iterator<char>());
-}
-
-void spill(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-// A fresh directory on the build's file system (O_DIRECT works there).
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string t = ::testing::TempDir() + "mimic-blk-XXXXXX";
-    path = mkdtemp(t.data()) ? t : "";
-  }
-  ~TempDir() {
-    if (!path.empty()) (void)sh("rm -rf '" + path + "'");
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
 system::DriveOptions drive_opts(const std::string& file, const std::string& format) {
   system::DriveOptions d;

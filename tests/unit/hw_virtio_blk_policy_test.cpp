@@ -21,36 +21,13 @@
 using namespace mimic;
 using hw::virtio::VirtioBlk;
 using test::BlkHarness;
+using test::have_qemu_img;
+using test::sh;
+using test::slurp;
+using test::spill;
+using test::TempDir;
 
 namespace {
-
-int sh(const std::string& cmd) {
-  int rc = std::system((cmd + " >/dev/null 2>&1").c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-bool have_qemu_img() { return sh("qemu-img --version") == 0; }
-
-std::vector<uint8_t> slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)),
-                              std::istreambuf_iterator<char>());
-}
-void spill(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string t = ::testing::TempDir() + "mimic-blkp-XXXXXX";
-    path = mkdtemp(t.data()) ? t : "";
-  }
-  ~TempDir() {
-    if (!path.empty()) (void)sh("rm -rf '" + path + "'");
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
 // Counts driver calls, made from whichever thread.
 class CountingDisk final : public block::BlockDriver {

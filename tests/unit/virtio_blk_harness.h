@@ -5,8 +5,15 @@
 // big lock held as MMIO dispatch does, completions awaited with a deadline.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+#include <sys/wait.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,6 +23,36 @@
 #include "memory/bql.h"
 
 namespace mimic::test {
+
+// Runs a shell command quietly; its exit status, or -1.
+inline int sh(const std::string& cmd) {
+  int rc = std::system((cmd + " >/dev/null 2>&1").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+inline bool have_qemu_img() { return sh("qemu-img --version") == 0; }
+
+inline std::vector<uint8_t> slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+inline void spill(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+// A fresh directory on the build's file system (O_DIRECT works there),
+// removed with its contents.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string t = ::testing::TempDir() + "mimic-blk-XXXXXX";
+    path = mkdtemp(t.data()) ? t : "";
+  }
+  ~TempDir() {
+    if (!path.empty()) (void)sh("rm -rf '" + path + "'");
+  }
+  std::string operator/(const std::string& name) const { return path + "/" + name; }
+};
 
 struct BlkLevelSink final : hw::IrqSink {
   bool level = false;
