@@ -16,6 +16,7 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer targets (tests/fuzz)
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-user               # test oracle and benchmark peer only
+  qemu-system-misc        # qemu-system-riscv64: oracle and boot-time peer (tests, bench)
   dpkg-dev                # apt-get source (tests/realprog)
   python3                 # bench/run.sh
 )

@@ -1,14 +1,19 @@
 // mimic-system-riscv64: the RISC-V 64 system emulator (QEMU's command line).
-// Today it builds the virt machine (devices, device tree, boot images) and
-// stops where the harts would start: `-M virt,dumpdtb=FILE` works end to
-// end. The privileged CPU plugs in at the marked place below.
+// Builds the virt machine (devices, device tree, boot images), creates one
+// hart per -smp with its vCPU thread, and runs the event loop on the main
+// thread until the guest powers off (exit status from the sifive_test
+// device), Ctrl-a x / the monitor's quit, or a reset request (the machine is
+// reset and runs on, or exits under -no-reboot).
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "core/log.h"
+#include "exec/cpu_loop.h"
+#include "hw/timer/clint.h"
 #include "system/machine_setup.h"
 #include "system/options.h"
+#include "system/vcpu.h"
 
 using namespace mimic;
 
@@ -43,8 +48,13 @@ int main(int argc, char** argv) {
     return fail("-D: cannot open '" + opts->log_file + "'");
   }
 
-  // The CPU side will create the harts here and pass their HartInterrupts.
-  auto sys = system::SystemInstance::create(*opts, {});
+  std::vector<std::unique_ptr<system::RiscvHart>> harts;
+  std::vector<hw::HartInterrupts*> lines;
+  for (int i = 0; i < opts->smp; ++i) {
+    harts.push_back(std::make_unique<system::RiscvHart>(static_cast<uint64_t>(i)));
+    lines.push_back(harts.back().get());
+  }
+  auto sys = system::SystemInstance::create(*opts, lines);
   if (!sys.ok()) return fail(sys.error().message);
   for (const std::string& w : (*sys)->warnings()) std::fprintf(stderr, "%s\n", w.c_str());
   // Drives are drained, flushed and closed when *sys is destroyed (after
@@ -55,5 +65,48 @@ int main(int argc, char** argv) {
     if (!r.ok()) return fail(r.error().message);
     return 0;
   }
-  return fail("the RISC-V system CPU is not implemented yet (the machine was built; use -M virt,dumpdtb=FILE)");
+
+  hw::virt::VirtMachine& machine = (*sys)->machine();
+  auto read_mtime = [](void* clint) { return static_cast<hw::Clint*>(clint)->mtime(); };
+  for (auto& h : harts) h->attach(&machine.address_space(), read_mtime, &machine.clint());
+
+  chardev::MonitorHooks hooks;
+  hooks.info_registers = [&harts] {
+    std::string text;
+    for (auto& h : harts) text += h->registers_text();
+    return text;
+  };
+  // Called from the event loop with the big lock held: request only.
+  hooks.stop = [&harts] {
+    for (auto& h : harts) h->request_pause();
+  };
+  hooks.cont = [&harts] {
+    for (auto& h : harts) h->resume();
+  };
+  hooks.system_reset = [&sys] { (*sys)->request_reset(); };
+  (*sys)->set_monitor_hooks(hooks);
+
+  for (auto& h : harts) h->start(machine.boot_info().reset_pc, false);
+  for (;;) {
+    (*sys)->loop().run();
+    if ((*sys)->pending_request() != system::RunRequest::kReset) break;
+    // Reset: every hart waits, the devices and boot images are reset, the
+    // harts start again at the reset vector.
+    for (auto& h : harts) h->pause();
+    auto r = machine.reset();
+    if (!r.ok()) {
+      for (auto& h : harts) h->stop();
+      return fail("reset: " + r.error().message);
+    }
+    exec::invalidate_all();
+    for (auto& h : harts) h->reset(machine.boot_info().reset_pc);
+    (*sys)->clear_request();
+    (*sys)->loop().clear_stop();
+    for (auto& h : harts) h->resume();
+  }
+  for (auto& h : harts) h->stop();
+  const int status = (*sys)->exit_code();
+  auto drained = (*sys)->shutdown_drives();
+  if (!drained.ok()) std::fprintf(stderr, "mimic-system-riscv64: %s\n", drained.error().message.c_str());
+  return status;
 }

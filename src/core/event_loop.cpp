@@ -147,6 +147,11 @@ void EventLoop::stop() {
   wake();
 }
 
+void EventLoop::clear_stop() {
+  std::lock_guard<std::mutex> g(timer_mutex_);
+  stop_ = false;
+}
+
 bool EventLoop::stopped() const {
   std::lock_guard<std::mutex> g(timer_mutex_);
   return stop_;

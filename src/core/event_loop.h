@@ -40,6 +40,9 @@ class EventLoop final : public TimerService {
   void run();
   void stop();
   bool stopped() const;
+  // Makes run() usable again after stop() (the system run loop stops the
+  // loop to act on a reset request, then runs it again).
+  void clear_stop();
   void set_dispatch_lock(std::recursive_mutex* lock) { dispatch_lock_ = lock; }
 
  private:

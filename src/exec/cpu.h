@@ -9,6 +9,10 @@
 
 #include "ir/ir.h"
 
+namespace mimic::memory {
+struct SoftMmu;
+}
+
 namespace mimic::exec {
 
 struct CpuCommon {
@@ -23,6 +27,8 @@ struct CpuCommon {
   // a < guest_limit; anything at or above guest_limit faults.
   uint8_t* guest_base = nullptr;
   uint64_t guest_limit = 0;
+  // System mode: the vCPU's softMMU (memory/softmmu.h); nullptr in user mode.
+  memory::SoftMmu* softmmu = nullptr;
 
   // Set from signal handlers or other threads to make the loop return with
   // kExitInterrupt at the next block boundary.

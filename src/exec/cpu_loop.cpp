@@ -3,6 +3,7 @@
 // leave guest code.
 #include "exec/cpu_loop.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "ir/opt/opt.h"
 #include "ir/print.h"
 #include "ir/verify.h"
+#include "memory/softmmu.h"
 
 namespace mimic::exec {
 
@@ -49,6 +51,40 @@ void reset_block(ir::Block& b) {
   b.temps.clear();
   b.ops.clear();
   b.n_labels = 0;
+  b.mmu_idx = -1;
+  b.phys_page2 = ~uint64_t{0};
+}
+
+constexpr uint64_t kPageSize = 4096, kPageMask = ~(kPageSize - 1);
+
+// System mode: tb's key and physical ranges (tb.h) from its guest hull
+// [vlo, vhi), which lies in the page of tb->pc except for the tail of an
+// instruction crossing into the next page, mapped at phys_page2 (the
+// translator's Block::phys_page2; probed if it did not say).
+void set_phys_ranges(CpuCommon* cpu, const GuestOps& ops, TranslationBlock* tb, uint64_t vlo,
+                     uint64_t vhi, uint64_t phys_pc, uint64_t phys_page2) {
+  const uint64_t vpage = tb->pc & kPageMask, vend = vpage + kPageSize, ppage = phys_pc & kPageMask;
+  tb->phys_pc = phys_pc;
+  tb->lo = ppage + (vlo - vpage);
+  tb->hi = ppage + (std::min(vhi, vend) - vpage);
+  if (vhi > vend) {
+    uint64_t p = 0;
+    if (phys_page2 == ~uint64_t{0} &&
+        memory::softmmu_probe_code(cpu, vend, ops.code_mmu_idx(tb->flags), &p))
+      phys_page2 = p & kPageMask;
+    if (phys_page2 != ~uint64_t{0}) {
+      tb->lo2 = phys_page2;
+      tb->hi2 = phys_page2 + (vhi - vend);
+    }
+  }
+}
+
+// System mode: goto_tb from `from` may be chained to `to` only if to's
+// translation is valid whenever from's is: same virtual page (so the same
+// mapping, checked when `from` was looked up), and `to` does not depend on
+// the mapping of a second page.
+inline bool chainable(const TranslationBlock* from, const TranslationBlock* to) {
+  return ((from->pc ^ to->pc) & kPageMask) == 0 && to->hi2 == to->lo2;
 }
 
 // Translates, optimizes and compiles the block at (pc, flags). A fault while
@@ -96,8 +132,8 @@ void translate_block(CpuCommon* cpu, const GuestOps& ops, ExecState* st, uint64_
   if (verify) verify_or_die(b, "after optimization");
 }
 
-TranslationBlock* new_tb(const ir::Block& b, uint64_t pc, uint64_t flags, backend::Backend& be,
-                         uint32_t threshold) {
+TranslationBlock* new_tb(CpuCommon* cpu, const GuestOps& ops, const ir::Block& b, uint64_t pc,
+                         uint64_t flags, uint64_t phys, backend::Backend& be, uint32_t threshold) {
   auto* tb = new TranslationBlock;
   tb->pc = pc;
   tb->flags = flags;
@@ -105,6 +141,7 @@ TranslationBlock* new_tb(const ir::Block& b, uint64_t pc, uint64_t flags, backen
   tb->n_insns = b.guest_insns;
   tb->lo = pc;
   tb->hi = pc + (b.guest_size ? b.guest_size : 1);
+  if (phys != kNoPhys) set_phys_ranges(cpu, ops, tb, tb->lo, tb->hi, phys, b.phys_page2);
   tb->be = &be;
   tb->code = be.compile(b, threshold);
   be.set_owner(tb->code, tb);
@@ -115,22 +152,22 @@ TranslationBlock* new_tb(const ir::Block& b, uint64_t pc, uint64_t flags, backen
 // puts it in its place (as install_region does). Gives up quietly if the
 // code changes meanwhile.
 void install_compiled(CpuCommon* cpu, const GuestOps& ops, ExecState* st, backend::Backend& be,
-                      uint64_t pc, uint64_t flags) {
+                      uint64_t pc, uint64_t flags, uint64_t phys) {
   for (int attempt = 0; attempt < 3; attempt++) {
     uint64_t seq = tb_inval_seq();
     translate_block(cpu, ops, st, pc, flags);
-    if (tb_replace(st, new_tb(st->block, pc, flags, be, region_threshold()), seq)) return;
+    if (tb_replace(st, new_tb(cpu, ops, st->block, pc, flags, phys, be, region_threshold()), seq)) return;
   }
 }
 
 TranslationBlock* translate_tb(CpuCommon* cpu, const GuestOps& ops, ExecState* st,
-                               backend::Backend& be, uint64_t pc, uint64_t flags) {
+                               backend::Backend& be, uint64_t pc, uint64_t flags, uint64_t phys) {
   for (;;) {
     uint64_t seq = tb_inval_seq();
     translate_block(cpu, ops, st, pc, flags);
     uint32_t threshold = 0;
     backend::Backend& tier = first_tier(be, &threshold);
-    TranslationBlock* tb = new_tb(st->block, pc, flags, tier, threshold);
+    TranslationBlock* tb = new_tb(cpu, ops, st->block, pc, flags, phys, tier, threshold);
     if (TranslationBlock* r = tb_insert(st, tb, seq)) return r;
   }
 }
@@ -153,7 +190,7 @@ void log_region(const RegionInfo& info, uint64_t flags) {
 // block then keeps running (its counter has passed zero, it does not ask
 // again).
 void install_region(CpuCommon* cpu, const GuestOps& ops, ExecState* st, backend::Backend& be,
-                    uint64_t pc, uint64_t flags) {
+                    uint64_t pc, uint64_t flags, uint64_t phys) {
   for (int attempt = 0; attempt < 3; attempt++) {
     uint64_t seq = tb_inval_seq();
     ir::Block& b = st->block;
@@ -176,6 +213,7 @@ void install_region(CpuCommon* cpu, const GuestOps& ops, ExecState* st, backend:
     tb->n_insns = b.guest_insns;
     tb->lo = info.lo;
     tb->hi = info.hi;
+    if (phys != kNoPhys) set_phys_ranges(cpu, ops, tb, info.lo, info.hi, phys, b.phys_page2);
     tb->is_region = true;
     tb->be = &be;
     tb->code = be.compile(b, 0);
@@ -188,6 +226,7 @@ void install_region(CpuCommon* cpu, const GuestOps& ops, ExecState* st, backend:
 // between two exec_sync calls (see tb_cache.cpp).
 __attribute__((noinline)) uint64_t run_loop(CpuCommon* cpu, const GuestOps& ops, ExecState* st) {
   backend::Backend& be = backend::current();
+  const bool system = ops.code_mmu_idx != nullptr;
   TranslationBlock* last = nullptr;  // block that left by goto_tb(slot)
   int slot = 0;
   for (;;) {
@@ -204,11 +243,22 @@ __attribute__((noinline)) uint64_t run_loop(CpuCommon* cpu, const GuestOps& ops,
     }
     if (!tb) {
       uint64_t flags = ops.tb_flags(cpu);
-      tb = tb_lookup(st, cpu->pc, flags);
-      if (!tb) tb = translate_tb(cpu, ops, st, be, cpu->pc, flags);
+      if (!system) {
+        tb = tb_lookup(st, cpu->pc, flags);
+        if (!tb) tb = translate_tb(cpu, ops, st, be, cpu->pc, flags, kNoPhys);
+      } else if (!(tb = tb_lookup_jc(st, cpu->pc, flags))) {
+        // Blocks are keyed by physical pc too; a fetch fault leaves here
+        // through cpu->jmp as the guest's exit (pc = insn_pc).
+        cpu->insn_pc = cpu->pc;
+        uint64_t phys = 0;
+        memory::softmmu_code_ptr(cpu, cpu->pc, ops.code_mmu_idx(flags), &phys);
+        tb = tb_lookup_phys(st, cpu->pc, flags, phys);
+        if (!tb) tb = translate_tb(cpu, ops, st, be, cpu->pc, flags, phys);
+      }
       // goto_tb means the flags did not change, so the successor is valid
       // for every later run of `last`.
-      if (last && tb->flags == last->flags && !trace) tb_link(last, slot, tb);
+      if (last && tb->flags == last->flags && !trace && (!system || chainable(last, tb)))
+        tb_link(last, slot, tb);
     }
     if (trace) {
       if (log::enabled(log::kCpu) && ops.dump_state) ops.dump_state(cpu);
@@ -228,9 +278,9 @@ __attribute__((noinline)) uint64_t run_loop(CpuCommon* cpu, const GuestOps& ops,
       auto* hot = r.from ? static_cast<TranslationBlock*>(r.from) : tb;
       if (hot->is_region || hot->invalid.load(std::memory_order_relaxed) || hot->pc != cpu->pc) continue;
       if (hot->be != &be)
-        install_compiled(cpu, ops, st, be, hot->pc, hot->flags);
+        install_compiled(cpu, ops, st, be, hot->pc, hot->flags, hot->phys_pc);
       else
-        install_region(cpu, ops, st, be, hot->pc, hot->flags);
+        install_region(cpu, ops, st, be, hot->pc, hot->flags, hot->phys_pc);
       continue;
     }
     if (r.code == ir::kExitInterrupt) {
@@ -259,7 +309,16 @@ void* lookup_code_for_jump(CpuCommon* cpu) {
   auto* st = static_cast<ExecState*>(cpu->exec_state);
   if (!st || !st->ops || cpu->exit_request.load(std::memory_order_relaxed)) return nullptr;
   if ((log::g_mask & (log::kExec | log::kCpu)) != 0) return nullptr;
-  TranslationBlock* tb = tb_lookup(st, cpu->pc, st->ops->tb_flags(cpu));
+  const uint64_t flags = st->ops->tb_flags(cpu);
+  TranslationBlock* tb;
+  if (!st->ops->code_mmu_idx) {
+    tb = tb_lookup(st, cpu->pc, flags);
+  } else if (!(tb = tb_lookup_jc(st, cpu->pc, flags))) {
+    // System mode: never raise here (a fetch fault is the loop's to raise).
+    uint64_t phys = 0;
+    if (!memory::softmmu_probe_code(cpu, cpu->pc, st->ops->code_mmu_idx(flags), &phys)) return nullptr;
+    tb = tb_lookup_phys(st, cpu->pc, flags, phys);
+  }
   // Only blocks of the calling (current) backend: not a first-tier block.
   return tb && tb->be == &backend::current() ? tb->code : nullptr;
 }

@@ -25,6 +25,11 @@ struct GuestOps {
   void (*translate)(CpuCommon* cpu, uint64_t pc, uint64_t flags, ir::Block& out);
   // Prints guest registers (-d cpu).
   void (*dump_state)(const CpuCommon* cpu);
+  // System mode only (nullptr in user mode): the MMU index instruction
+  // fetch uses under these translation flags. The loop then keys blocks by
+  // (virtual pc, flags, physical pc) and looks the physical pc up through
+  // memory::softmmu_code_ptr; translate reads code the same way.
+  uint32_t (*code_mmu_idx)(uint64_t flags) = nullptr;
 };
 
 // Runs guest code until an exit the loop does not handle. Returns the exit
@@ -45,6 +50,16 @@ void invalidate_all();
 // not call back into the TB cache. Set once, before guest code runs.
 using CodePageHook = void (*)(uint64_t page_addr);
 void set_code_page_hooks(CodePageHook first, CodePageHook last);
+// The same for system mode's blocks, whose pages are physical (the softMMU's
+// code-page tracking, memory/softmmu.cpp). Separate from the user-mode pair
+// so both can coexist in one process (tests).
+void set_phys_code_page_hooks(CodePageHook first, CodePageHook last);
+
+// Empties the vCPU's jump cache (blocks by virtual pc): the softMMU's
+// tlb_flush/tlb_flush_page call it, since in system mode a jump-cache hit
+// is trusted without checking the physical pc. Call from the vCPU's own
+// thread (or while it is outside cpu_exec).
+void flush_jump_cache(CpuCommon* cpu);
 
 // Frees the loop's per-vCPU state (CpuCommon::exec_state). Call when the vCPU
 // is destroyed (guest thread exit), from its own thread, outside cpu_exec.

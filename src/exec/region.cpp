@@ -193,6 +193,9 @@ bool build_region(CpuCommon* cpu, const GuestOps& ops, ExecState* st, uint64_t p
     c->targets = goto_targets(*c->ir);
     return true;
   };
+  // System mode: only blocks of the entry's virtual page, whose mapping is
+  // the one the region is looked up under (cpu_loop.cpp).
+  const bool system = ops.code_mmu_idx != nullptr;
   Candidate entry;
   if (!translate_one(pc, &entry)) {
     restore();
@@ -208,7 +211,9 @@ bool build_region(CpuCommon* cpu, const GuestOps& ops, ExecState* st, uint64_t p
       if (!seen.insert(t).second) continue;
       const uint64_t pg = t >> kPageBits;
       if (std::max(page_hi, pg) - std::min(page_lo, pg) > 1) continue;
-      (tb_lookup(st, t, flags) ? ran : cold).push_back(t);
+      if (system && pg != (pc >> kPageBits)) continue;
+      const bool has_tb = system ? tb_lookup_jc(st, t, flags) != nullptr : tb_lookup(st, t, flags) != nullptr;
+      (has_tb ? ran : cold).push_back(t);
     }
   };
   enqueue(entry);
@@ -237,6 +242,8 @@ bool build_region(CpuCommon* cpu, const GuestOps& ops, ExecState* st, uint64_t p
   out.temps.clear();
   out.ops.clear();
   out.n_labels = 0;
+  out.mmu_idx = -1;  // BlockMerger::append takes the blocks' (all equal: same flags)
+  out.phys_page2 = ~uint64_t{0};
   *info = RegionInfo{};
   info->n_insns = insns;
   info->lo = ~uint64_t{0};

@@ -12,7 +12,9 @@
 //    have a TB (that is, have run) before the others;
 //  - limits: at most max_blocks blocks and max_insns guest instructions
 //    (the entry block always counts), every block's pc within two
-//    consecutive guest pages that include the entry's, at most
+//    consecutive guest pages that include the entry's (system mode: every
+//    block's pc in the entry's virtual page, whose mapping is the one the
+//    region is looked up under), at most
 //    ir::kMaxGotoTbSlots distinct exit targets; goto_ptr and exit_tb end a
 //    path (they stay exits);
 //  - a block whose translation faults (unmapped, beyond guest_limit) is
@@ -26,7 +28,9 @@
 // of the region that those places branch to. Every `br L_j` is
 // preceded by insn_start(pc_j) so each label is reached with one guest pc on
 // all paths (the JIT's static fault-pc table stays valid).
-// Invalidation: the TB covers the hull [lo, hi) of all its blocks.
+// Invalidation: the TB covers the hull [lo, hi) of all its blocks (system
+// mode: its physical image, plus the second page a block's last instruction
+// may cross into, tb.h).
 #include <cstdint>
 #include <vector>
 

@@ -27,8 +27,14 @@ struct TranslationBlock {
   uint32_t n_insns = 0;
   // Guest addresses whose change invalidates this TB: [lo, hi). A basic
   // block's own range; a hot region's conservative hull of all its blocks
-  // (region.h), which may start below pc.
+  // (region.h), which may start below pc. System mode: physical addresses,
+  // [lo, hi) within the page of phys_pc, and [lo2, hi2) the part on a second
+  // page when the last instruction crosses into it (empty: lo2 == hi2).
   uint64_t lo = 0, hi = 0;
+  uint64_t lo2 = 0, hi2 = 0;
+  // System mode: physical address of pc, part of the key (pc, flags,
+  // phys_pc); kNoPhys in user mode.
+  uint64_t phys_pc = ~uint64_t{0};
   bool is_region = false;
   void* code = nullptr;  // compiled form, owned by `be`
   // The backend that compiled and runs it: the current backend, or the
@@ -69,8 +75,18 @@ struct ExecState {
 ExecState* exec_state_of(CpuCommon* cpu);
 
 // Finds a TB without translating (jump cache, then hash table); nullptr if
-// absent. Only between enter/leave of the calling thread.
+// absent. Only between enter/leave of the calling thread. User mode.
 TranslationBlock* tb_lookup(ExecState* st, uint64_t pc, uint64_t flags);
+// phys_pc of user-mode TBs.
+constexpr uint64_t kNoPhys = ~uint64_t{0};
+// System mode. The jump cache alone (keyed by virtual pc, trusted because
+// the softMMU flushes it whenever a mapping may change):
+TranslationBlock* tb_lookup_jc(ExecState* st, uint64_t pc, uint64_t flags);
+// The hash table by (pc, flags, phys); a TB crossing into a second page
+// matches only if the next virtual page still maps to that physical page
+// (probed through the softMMU at st->ops->code_mmu_idx(flags)). Fills the
+// jump cache on success.
+TranslationBlock* tb_lookup_phys(ExecState* st, uint64_t pc, uint64_t flags, uint64_t phys);
 // Inserts a freshly compiled TB unless an invalidation happened since
 // `inval_seq` (returns nullptr: translate again) or an equal TB already exists
 // (returns that one and frees `tb`).

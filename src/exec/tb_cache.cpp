@@ -15,6 +15,7 @@
 #include "backend/backend.h"
 #include "exec/cpu_loop.h"
 #include "exec/tb.h"
+#include "memory/softmmu.h"
 
 namespace mimic::exec {
 
@@ -26,18 +27,25 @@ constexpr uint64_t kPageBits = 12;
 std::atomic<TranslationBlock*> g_hash[1u << kHashBits];
 std::atomic<uint64_t> g_gen{1};
 
-std::mutex g_tb_lock;  // insert, link, invalidate, g_pages, g_retired
+std::mutex g_tb_lock;  // insert, link, invalidate, page indexes, g_retired
+// TBs by guest page, with the hooks run when a page gets its first TB and
+// loses its last (cpu_loop.h). User-mode TBs are indexed by virtual page,
+// system-mode TBs (phys_pc != kNoPhys) by physical page, in separate indexes.
+struct PageIndex {
+  std::unordered_map<uint64_t, std::vector<TranslationBlock*>> pages;
+  CodePageHook first = nullptr, last = nullptr;
+};
 // Process-lifetime state, never destroyed: guest threads may still run while
 // static destructors do, and retired TBs waiting to be freed must stay
 // reachable (they are in no hash chain) until the process is gone.
-auto& g_pages = *new std::unordered_map<uint64_t, std::vector<TranslationBlock*>>;
+auto& g_vpages = *new PageIndex;
+auto& g_ppages = *new PageIndex;
 auto& g_retired = *new std::vector<TranslationBlock*>;
 size_t g_live_tbs = 0;  // TBs in the hash table
 // Past this many TBs the cache is flushed wholesale (like QEMU's full code
 // buffer): simpler than LRU and rare in practice.
 constexpr size_t kMaxLiveTbs = 1u << 18;
 std::atomic<size_t> g_retired_count{0};
-CodePageHook g_first_hook = nullptr, g_last_hook = nullptr;  // see cpu_loop.h
 
 std::mutex g_states_lock;  // g_states (taken inside g_tb_lock, never around it)
 std::vector<ExecState*> g_states;
@@ -48,12 +56,22 @@ inline uint32_t hash_of(uint64_t pc, uint64_t flags) {
   return static_cast<uint32_t>(h) & ((1u << kHashBits) - 1);
 }
 inline uint32_t jc_index(uint64_t pc) { return jump_cache_index(pc); }
-inline uint64_t first_page(const TranslationBlock* tb) { return tb->lo >> kPageBits; }
-inline uint64_t last_page(const TranslationBlock* tb) {
-  return (tb->hi > tb->lo ? tb->hi - 1 : tb->lo) >> kPageBits;
+PageIndex& index_of(const TranslationBlock* tb) { return tb->phys_pc == kNoPhys ? g_vpages : g_ppages; }
+// Calls fn(page number) for every page of [lo, hi) and [lo2, hi2).
+template <typename F>
+void for_each_page(const TranslationBlock* tb, F fn) {
+  for (uint64_t pg = tb->lo >> kPageBits, e = (tb->hi > tb->lo ? tb->hi - 1 : tb->lo) >> kPageBits; pg <= e; pg++)
+    fn(pg);
+  if (tb->hi2 > tb->lo2)
+    for (uint64_t pg = tb->lo2 >> kPageBits, e = (tb->hi2 - 1) >> kPageBits; pg <= e; pg++) fn(pg);
 }
 inline bool overlaps(const TranslationBlock* tb, uint64_t start, uint64_t end) {
-  return tb->lo < end && start < (tb->hi > tb->lo ? tb->hi : tb->lo + 1);
+  if (tb->lo < end && start < (tb->hi > tb->lo ? tb->hi : tb->lo + 1)) return true;
+  return tb->hi2 > tb->lo2 && tb->lo2 < end && start < tb->hi2;
+}
+// Same key: (pc, flags) in user mode; plus the physical pages in system mode.
+inline bool same_key(const TranslationBlock* a, const TranslationBlock* b) {
+  return a->pc == b->pc && a->flags == b->flags && a->phys_pc == b->phys_pc && a->lo2 == b->lo2;
 }
 
 void tb_free(TranslationBlock* tb) {
@@ -80,9 +98,10 @@ void invalidate_locked(TranslationBlock* tb) {
     }
     link = &p->hash_next;
   }
-  for (uint64_t pg = first_page(tb); pg <= last_page(tb); pg++) {
-    auto it = g_pages.find(pg);
-    if (it == g_pages.end()) continue;
+  PageIndex& idx = index_of(tb);
+  for_each_page(tb, [&](uint64_t pg) {
+    auto it = idx.pages.find(pg);
+    if (it == idx.pages.end()) return;
     auto& v = it->second;
     for (size_t i = 0; i < v.size(); i++)
       if (v[i] == tb) {
@@ -91,10 +110,10 @@ void invalidate_locked(TranslationBlock* tb) {
         break;
       }
     if (v.empty()) {
-      g_pages.erase(it);
-      if (g_last_hook) g_last_hook(pg << kPageBits);
+      idx.pages.erase(it);
+      if (idx.last) idx.last(pg << kPageBits);
     }
-  }
+  });
   for (auto [from, slot] : tb->incoming) {
     TranslationBlock* expect = tb;
     if (from->jmp_next[slot].compare_exchange_strong(expect, nullptr))
@@ -122,7 +141,8 @@ void finish_batch_locked(size_t first_new);
 void insert_locked(TranslationBlock* tb) {
   if (g_live_tbs >= kMaxLiveTbs) {
     std::vector<TranslationBlock*> all;
-    for (auto& [pg, v] : g_pages) all.insert(all.end(), v.begin(), v.end());
+    for (PageIndex* idx : {&g_vpages, &g_ppages})
+      for (auto& [pg, v] : idx->pages) all.insert(all.end(), v.begin(), v.end());
     size_t first_new = g_retired.size();
     for (TranslationBlock* old : all) invalidate_locked(old);
     finish_batch_locked(first_new);
@@ -131,11 +151,13 @@ void insert_locked(TranslationBlock* tb) {
   std::atomic<TranslationBlock*>& head = g_hash[hash_of(tb->pc, tb->flags)];
   tb->hash_next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
   head.store(tb, std::memory_order_release);
-  for (uint64_t pg = first_page(tb); pg <= last_page(tb); pg++) {
-    auto& v = g_pages[pg];
-    if (v.empty() && g_first_hook) g_first_hook(pg << kPageBits);
+  PageIndex& idx = index_of(tb);
+  for_each_page(tb, [&](uint64_t pg) {
+    auto& v = idx.pages[pg];
+    if (!v.empty() && v.back() == tb) return;  // lo2's page is lo's (cannot happen)
+    if (v.empty() && idx.first) idx.first(pg << kPageBits);
     v.push_back(tb);
-  }
+  });
 }
 
 // Under g_tb_lock. Frees retired TBs every online thread has moved past.
@@ -205,10 +227,39 @@ TranslationBlock* tb_lookup(ExecState* st, uint64_t pc, uint64_t flags) {
     return tb;
   for (tb = g_hash[hash_of(pc, flags)].load(std::memory_order_acquire); tb;
        tb = tb->hash_next.load(std::memory_order_acquire)) {
-    if (tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed)) {
+    if (tb->pc == pc && tb->flags == flags && tb->phys_pc == kNoPhys &&
+        !tb->invalid.load(std::memory_order_relaxed)) {
       slot = tb;
       return tb;
     }
+  }
+  return nullptr;
+}
+
+TranslationBlock* tb_lookup_jc(ExecState* st, uint64_t pc, uint64_t flags) {
+  TranslationBlock* tb = st->jump_cache[jc_index(pc)];
+  if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed)) return tb;
+  return nullptr;
+}
+
+TranslationBlock* tb_lookup_phys(ExecState* st, uint64_t pc, uint64_t flags, uint64_t phys) {
+  constexpr uint64_t kUnknown = ~uint64_t{0} - 1;
+  uint64_t page2 = kUnknown;  // physical page of the next virtual page, probed once
+  for (TranslationBlock* tb = g_hash[hash_of(pc, flags)].load(std::memory_order_acquire); tb;
+       tb = tb->hash_next.load(std::memory_order_acquire)) {
+    if (tb->pc != pc || tb->flags != flags || tb->phys_pc != phys || tb->invalid.load(std::memory_order_relaxed))
+      continue;
+    if (tb->hi2 > tb->lo2) {
+      if (page2 == kUnknown) {
+        const uint64_t next = (pc | ((uint64_t{1} << kPageBits) - 1)) + 1;
+        uint64_t p = 0;
+        page2 = memory::softmmu_probe_code(st->cpu, next, st->ops->code_mmu_idx(flags), &p)
+                    ? p >> kPageBits : kNoPhys;
+      }
+      if (tb->lo2 >> kPageBits != page2) continue;
+    }
+    st->jump_cache[jc_index(pc)] = tb;
+    return tb;
   }
   return nullptr;
 }
@@ -226,7 +277,7 @@ TranslationBlock* tb_insert(ExecState* st, TranslationBlock* tb, uint64_t inval_
     std::atomic<TranslationBlock*>& head = g_hash[hash_of(tb->pc, tb->flags)];
     for (TranslationBlock* p = head.load(std::memory_order_relaxed); p;
          p = p->hash_next.load(std::memory_order_relaxed)) {
-      if (p->pc == tb->pc && p->flags == tb->flags && !p->invalid.load(std::memory_order_relaxed)) {
+      if (same_key(p, tb) && !p->invalid.load(std::memory_order_relaxed)) {
         tb_free(tb);  // another thread translated it first
         tb = p;
         goto done;
@@ -249,8 +300,7 @@ TranslationBlock* tb_replace(ExecState* st, TranslationBlock* tb, uint64_t inval
     std::vector<TranslationBlock*> old;
     for (TranslationBlock* p = g_hash[hash_of(tb->pc, tb->flags)].load(std::memory_order_relaxed); p;
          p = p->hash_next.load(std::memory_order_relaxed))
-      if (p->pc == tb->pc && p->flags == tb->flags && !p->invalid.load(std::memory_order_relaxed))
-        old.push_back(p);
+      if (same_key(p, tb) && !p->invalid.load(std::memory_order_relaxed)) old.push_back(p);
     size_t first_new = g_retired.size();
     for (TranslationBlock* p : old) invalidate_locked(p);
     finish_batch_locked(first_new);
@@ -316,13 +366,18 @@ void invalidate_range(uint64_t start, uint64_t len) {
     for (TranslationBlock* tb : v)
       if (overlaps(tb, start, end)) victims.push_back(tb);
   };
-  if (p1 - p0 >= g_pages.size()) {
-    for (auto& [pg, v] : g_pages)
-      if (pg >= p0 && pg <= p1) collect(v);
-  } else {
-    for (uint64_t pg = p0; pg <= p1; pg++) {
-      auto it = g_pages.find(pg);
-      if (it != g_pages.end()) collect(it->second);
+  // User-mode TBs by virtual, system-mode TBs by physical address (each
+  // process runs one kind; tests may hold both).
+  for (PageIndex* idx : {&g_vpages, &g_ppages}) {
+    if (idx->pages.empty()) continue;
+    if (p1 - p0 >= idx->pages.size()) {
+      for (auto& [pg, v] : idx->pages)
+        if (pg >= p0 && pg <= p1) collect(v);
+    } else {
+      for (uint64_t pg = p0; pg <= p1; pg++) {
+        auto it = idx->pages.find(pg);
+        if (it != idx->pages.end()) collect(it->second);
+      }
     }
   }
   size_t first_new = g_retired.size();
@@ -332,14 +387,25 @@ void invalidate_range(uint64_t start, uint64_t len) {
 
 void set_code_page_hooks(CodePageHook first, CodePageHook last) {
   std::lock_guard<std::mutex> g(g_tb_lock);
-  g_first_hook = first;
-  g_last_hook = last;
+  g_vpages.first = first;
+  g_vpages.last = last;
+}
+
+void set_phys_code_page_hooks(CodePageHook first, CodePageHook last) {
+  std::lock_guard<std::mutex> g(g_tb_lock);
+  g_ppages.first = first;
+  g_ppages.last = last;
+}
+
+void flush_jump_cache(CpuCommon* cpu) {
+  if (auto* st = static_cast<ExecState*>(cpu->exec_state)) flush_jump_cache(st);
 }
 
 void invalidate_all() {
   std::lock_guard<std::mutex> g(g_tb_lock);
   std::vector<TranslationBlock*> victims;
-  for (auto& [pg, v] : g_pages) victims.insert(victims.end(), v.begin(), v.end());
+  for (PageIndex* idx : {&g_vpages, &g_ppages})
+    for (auto& [pg, v] : idx->pages) victims.insert(victims.end(), v.begin(), v.end());
   size_t first_new = g_retired.size();
   for (TranslationBlock* tb : victims) invalidate_locked(tb);
   finish_batch_locked(first_new);

@@ -125,6 +125,14 @@ struct Block {
   uint64_t tb_flags = 0;      // translation flags it was made for (exec)
   uint32_t guest_size = 0;    // bytes of guest code covered
   uint32_t guest_insns = 0;   // instructions translated
+  // Guest memory model of the block's ld/st/atomic ops: -1 = user mode
+  // (host = guest_base + addr after the guest_limit check); 0..3 = system
+  // mode, every access goes through the softMMU TLB (memory/softmmu.h) at
+  // this MMU index. Set by the translator from the translation flags.
+  int32_t mmu_idx = -1;
+  // System mode: physical page (4 KiB aligned) of the second page a block's
+  // last instruction extends into, or ~0 when it stays in its first page.
+  uint64_t phys_page2 = ~uint64_t{0};
   std::vector<TempInfo> temps;
   std::vector<Op> ops;
   uint32_t n_labels = 0;

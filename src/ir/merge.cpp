@@ -57,6 +57,10 @@ void BlockMerger::emit(Opcode opc, std::initializer_list<uint32_t> temps,
 }
 
 size_t BlockMerger::append(const Block& src, const Rewrite& rewrite) {
+  // Memory model (same for all blocks merged: same translation flags) and
+  // the second page any of them extends into (system mode, exec/region.h).
+  dst_.mmu_idx = src.mmu_idx;
+  if (src.phys_page2 != ~uint64_t{0}) dst_.phys_page2 = src.phys_page2;
   std::vector<uint32_t> map(src.temps.size());
   for (uint32_t t = 0; t < src.temps.size(); t++) {
     const TempInfo& ti = src.temps[t];

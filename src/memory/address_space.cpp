@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "exec/cpu_loop.h"
 #include "memory/bql.h"
 
 namespace mimic::memory {
@@ -14,6 +15,10 @@ std::recursive_mutex& big_lock() {
 
 namespace {
 constexpr int kMaxAliasDepth = 8;
+constexpr unsigned kCodePageBits = 12;  // memory::kTlbPageBits
+
+// Pages of s overlapping [pa, pa + len) (len > 0, range inside s): bit indexes.
+uint64_t first_bit(const Section& s, uint64_t pa) { return (pa >> kCodePageBits) - (s.base >> kCodePageBits); }
 
 uint64_t size_mask(unsigned size) { return size >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1; }
 }  // namespace
@@ -40,6 +45,11 @@ Result<void> AddressSpace::map(uint64_t base, MemoryRegion* region) {
     if (base <= o.base + (o.size - 1) && o.base <= base + (size - 1)) {
       return make_error("region '" + region->name() + "' overlaps '" + o.region->name() + "'");
     }
+  }
+  if (s.region->kind() == RegionKind::kRam || s.region->kind() == RegionKind::kRom) {
+    uint64_t pages = ((base + (size - 1)) >> kCodePageBits) - (base >> kCodePageBits) + 1;
+    code_bits_.emplace_back(new std::atomic<uint64_t>[(pages + 63) / 64]());
+    s.code_bits = code_bits_.back().get();
   }
   auto pos = std::lower_bound(sections_.begin(), sections_.end(), base,
                               [](const Section& a, uint64_t b) { return a.base < b; });
@@ -133,6 +143,7 @@ bool AddressSpace::store(uint64_t pa, unsigned size, uint64_t value) {
     mmio_write(*s, pa, size, value);
   } else if (s->is_ram()) {
     std::memcpy(s->host(pa), &value, size);
+    invalidate_code(*s, pa, size);
   }  // ROM: the write is ignored, as on real hardware
   return true;
 }
@@ -155,6 +166,7 @@ bool AddressSpace::copy(uint64_t pa, uint8_t* buf, uint64_t len, bool to_guest,
     uint64_t chunk = std::min(left, s->size - (a - s->base));
     if (to_guest) {
       std::memcpy(s->host(a), buf, chunk);
+      invalidate_code(*s, a, chunk);
     } else {
       std::memcpy(buf, s->host(a), chunk);
     }
@@ -163,6 +175,61 @@ bool AddressSpace::copy(uint64_t pa, uint8_t* buf, uint64_t len, bool to_guest,
     left -= chunk;
   }
   return true;
+}
+
+void AddressSpace::set_code_page(uint64_t pa, bool on) {
+  // A page may straddle two sections: mark it in both.
+  const uint64_t page = pa & ~((uint64_t{1} << kCodePageBits) - 1);
+  const Section* done = nullptr;
+  for (uint64_t a : {page, page + ((uint64_t{1} << kCodePageBits) - 1)}) {
+    const Section* s = find(a);
+    if (s == nullptr || s == done || s->code_bits == nullptr) continue;
+    done = s;
+    const uint64_t i = first_bit(*s, a);
+    if (on) {
+      s->code_bits[i / 64].fetch_or(uint64_t{1} << (i % 64), std::memory_order_seq_cst);
+    } else {
+      s->code_bits[i / 64].fetch_and(~(uint64_t{1} << (i % 64)), std::memory_order_seq_cst);
+    }
+  }
+}
+
+bool AddressSpace::is_code_page(uint64_t pa) const {
+  const Section* s = find(pa);
+  if (s == nullptr || s->code_bits == nullptr) return false;
+  const uint64_t i = first_bit(*s, pa);
+  return (s->code_bits[i / 64].load(std::memory_order_seq_cst) >> (i % 64)) & 1;
+}
+
+bool AddressSpace::range_has_code(uint64_t pa, uint64_t len) const {
+  while (len > 0) {
+    const Section* s = find(pa);
+    if (s == nullptr) return false;
+    const uint64_t chunk = std::min(len, s->size - (pa - s->base));
+    if (s->code_bits != nullptr) {
+      for (uint64_t i = first_bit(*s, pa), e = first_bit(*s, pa + chunk - 1); i <= e; i++) {
+        if (i % 64 == 0 && e - i >= 63 && s->code_bits[i / 64].load(std::memory_order_seq_cst) == 0) {
+          i += 63;  // a whole clear word
+          continue;
+        }
+        if ((s->code_bits[i / 64].load(std::memory_order_seq_cst) >> (i % 64)) & 1) return true;
+      }
+    }
+    pa += chunk;
+    len -= chunk;
+  }
+  return false;
+}
+
+void AddressSpace::invalidate_code(const Section& s, uint64_t pa, uint64_t len) const {
+  if (s.code_bits == nullptr || len == 0) return;
+  for (uint64_t i = first_bit(s, pa), e = first_bit(s, pa + len - 1); i <= e; i++) {
+    if ((s.code_bits[i / 64].load(std::memory_order_seq_cst) >> (i % 64)) & 1) {
+      // System-mode translations are keyed by physical address.
+      exec::invalidate_range(pa, len);
+      return;
+    }
+  }
 }
 
 bool AddressSpace::read(uint64_t pa, void* dst, uint64_t len) {

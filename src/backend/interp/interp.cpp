@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/interp/interp_mem.h"
+#include "backend/interp/interp_softmmu.h"
 #include "ir/eval.h"
 #include "ir/eval_fp.h"
 #include "ir/helper.h"
@@ -40,6 +41,8 @@ struct InterpCode {
   bool counting = false;
   std::atomic<int32_t> hot{0};
   uint64_t guest_pc = 0;
+  // Block::mmu_idx: -1 user mode, else system mode through the softMMU TLB.
+  int32_t mmu_idx = -1;
 };
 
 // Blocks with more locals than this use a per-thread heap frame instead of
@@ -58,6 +61,7 @@ void* InterpBackend::compile(const ir::Block& b, uint32_t hot_threshold) {
   code->counting = hot_threshold > 0;
   code->hot.store(static_cast<int32_t>(hot_threshold), std::memory_order_relaxed);
   code->guest_pc = b.guest_pc;
+  code->mmu_idx = b.mmu_idx;
   // Operand references for every temp.
   std::vector<uint32_t> ref(b.temps.size());
   for (size_t t = 0; t < b.temps.size(); t++) {
@@ -139,9 +143,13 @@ MIMIC_ALWAYS_INLINE void wr(uint8_t* const* bases, uint32_t o, uint64_t v) {
 
 // The dispatch loop. Holds no objects with destructors: faults in guest
 // memory accesses that hit unmapped host pages and helpers that raise leave
-// through siglongjmp.
+// through siglongjmp. kSystem: guest memory through the softMMU at
+// code->mmu_idx (interp_softmmu.h), else user mode (interp_mem.h); one
+// instance each, so user mode pays nothing for system mode.
+template <bool kSystem>
 __attribute__((noinline)) RunResult interp_run(const InterpCode* code, exec::CpuCommon* cpu,
                                                uint8_t* frame) {
+  const uint32_t mmu_idx = static_cast<uint32_t>(code->mmu_idx);
   uint8_t* bases[4] = {reinterpret_cast<uint8_t*>(cpu), frame,
                        reinterpret_cast<uint8_t*>(const_cast<uint64_t*>(code->consts.data())), nullptr};
   const IOp* const ops = code->ops.data();
@@ -181,23 +189,39 @@ __attribute__((noinline)) RunResult interp_run(const InterpCode* code, exec::Cpu
       case ir::Opcode::ld_i32:
       case ir::Opcode::ld_i64: {
         uint64_t addr = R(1), v;
-        if (!interp_load(cpu, addr, op->c0, &v)) return {cpu->exception, -1};
+        if constexpr (kSystem) {
+          v = sys_load(cpu, addr, op->c0, mmu_idx);
+        } else {
+          if (!interp_load(cpu, addr, op->c0, &v)) return {cpu->exception, -1};
+        }
         W(0, op->opc == static_cast<uint16_t>(ir::Opcode::ld_i32) ? static_cast<uint32_t>(v) : v);
         break;
       }
       case ir::Opcode::st_i32:
       case ir::Opcode::st_i64:
-        if (!interp_store(cpu, R(1), op->c0, R(0))) return {cpu->exception, -1};
+        if constexpr (kSystem) {
+          sys_store(cpu, R(1), op->c0, R(0), mmu_idx);
+        } else {
+          if (!interp_store(cpu, R(1), op->c0, R(0))) return {cpu->exception, -1};
+        }
         break;
       case ir::Opcode::atomic_rmw_i64: {
         uint64_t v;
-        if (!interp_atomic_rmw(cpu, R(1), op->c0, op->c1, R(2), &v)) return {cpu->exception, -1};
+        if constexpr (kSystem) {
+          v = sys_atomic_rmw(cpu, R(1), op->c0, op->c1, R(2), mmu_idx);
+        } else {
+          if (!interp_atomic_rmw(cpu, R(1), op->c0, op->c1, R(2), &v)) return {cpu->exception, -1};
+        }
         W(0, v);
         break;
       }
       case ir::Opcode::atomic_cmpxchg_i64: {
         uint64_t v;
-        if (!interp_cmpxchg(cpu, R(1), op->c0, R(2), R(3), &v)) return {cpu->exception, -1};
+        if constexpr (kSystem) {
+          v = sys_cmpxchg(cpu, R(1), op->c0, R(2), R(3), mmu_idx);
+        } else {
+          if (!interp_cmpxchg(cpu, R(1), op->c0, R(2), R(3), &v)) return {cpu->exception, -1};
+        }
         W(0, v);
         break;
       }
@@ -254,6 +278,11 @@ __attribute__((noinline)) RunResult interp_run(const InterpCode* code, exec::Cpu
 
 thread_local std::vector<uint64_t> t_big_frame;
 
+MIMIC_ALWAYS_INLINE RunResult interp_dispatch(const InterpCode* code, exec::CpuCommon* cpu, uint8_t* frame) {
+  if (code->mmu_idx < 0) return interp_run<false>(code, cpu, frame);
+  return interp_run<true>(code, cpu, frame);
+}
+
 }  // namespace
 
 RunResult InterpBackend::run(void* c, exec::CpuCommon* cpu) {
@@ -271,10 +300,10 @@ RunResult InterpBackend::run(void* c, exec::CpuCommon* cpu) {
     // Locals are always written before they are read (ir::verify), so the
     // frame needs no initialisation.
     auto* frame = static_cast<uint8_t*>(__builtin_alloca(code->n_locals * 8 + 8));
-    return interp_run(code, cpu, frame);
+    return interp_dispatch(code, cpu, frame);
   }
   if (t_big_frame.size() < code->n_locals) t_big_frame.resize(code->n_locals);
-  return interp_run(code, cpu, reinterpret_cast<uint8_t*>(t_big_frame.data()));
+  return interp_dispatch(code, cpu, reinterpret_cast<uint8_t*>(t_big_frame.data()));
 }
 
 InterpBackend& interp_backend() {

@@ -24,7 +24,8 @@ void* map_or_die(size_t size, int prot) {
 }
 
 // Entry: saves the callee-saved registers, reserves the spill frame, loads
-// the reserved registers (env, guest_base) and jumps to the block. Exit: the
+// the reserved registers (env; r15 = softmmu if set, else guest_base:
+// frame.h) and jumps to the block. Exit: the
 // block leaves rax = exit code, rdx = slot word and jumps to the epilogue.
 class EntryExit : public Xbyak::CodeGenerator {
  public:
@@ -39,6 +40,9 @@ class EntryExit : public Xbyak::CodeGenerator {
     sub(rsp, kFrameBytes + 8);  // 16-byte aligned for helper calls
     mov(rbp, rdi);
     mov(r15, ptr[rdi + static_cast<int>(offsetof(exec::CpuCommon, guest_base))]);
+    mov(r11, ptr[rdi + static_cast<int>(offsetof(exec::CpuCommon, softmmu))]);
+    test(r11, r11);
+    cmovnz(r15, r11);
     xor_(eax, eax);
     for (int k = 0; k < 4; k++) {
       mov(r11, ptr[rdi + static_cast<int>(offsetof(exec::CpuCommon, guest_limit))]);

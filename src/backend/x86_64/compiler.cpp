@@ -163,12 +163,12 @@ void Compiler::compute_liveness() {
 // (translators branch within an instruction; a label directly followed by
 // an insn_start, as the blocks of a hot region, accepts any incoming pc).
 // Otherwise the block keeps insn_pc in env at every insn_start, as the
-// interpreter does.
-bool Compiler::pcs_are_static() const {
-  constexpr uint64_t kEntry = ~uint64_t{0};  // env insn_pc as on entry
-  constexpr uint64_t kUnset = ~uint64_t{1};
-  constexpr uint64_t kAny = ~uint64_t{2};  // an insn_start follows the label
-  std::vector<uint64_t> at_label(b_.n_labels, kUnset);
+// interpreter does. Fills label_pc_: the pc every path brings to each label
+// (a label reached only from before the first insn_start has none, even if
+// an insn_start precedes it in program order).
+bool Compiler::pcs_are_static() {
+  std::vector<uint64_t>& at_label = label_pc_;
+  at_label.assign(b_.n_labels, kUnset);
   std::vector<uint8_t> defined(b_.n_labels, 0);
   for (size_t i = 0; i + 1 < b_.ops.size(); i++)
     if (b_.ops[i].opc == ir::Opcode::set_label && b_.ops[i + 1].opc == ir::Opcode::insn_start)
@@ -258,6 +258,16 @@ void Compiler::emit(const ir::Op& op) {
       return emit_movcond(op);
 
     case Opcode::set_label:
+      // The pc all incoming paths agree on (pcs_are_static).
+      if (!dynamic_pc_) {
+        const uint64_t p = label_pc_[op.cst(0)];
+        if (p == kEntry) {
+          has_pc_ = false;
+        } else if (p != kUnset && p != kAny) {
+          has_pc_ = true;
+          pc_ = p;
+        }
+      }
       // Control may arrive from elsewhere: memory and the pinned registers
       // are the only agreed state.
       restore_pins();
@@ -377,6 +387,7 @@ void Compiler::track_barriers(const ir::Op& op) {
 // leave with the exception code.
 void Compiler::emit_stubs() {
   emit_fp_stubs();
+  emit_mmu_stubs();
   L(interrupt_);
   mov(r11, b_.guest_pc);
   mov(qword[rbp + off(offsetof(exec::CpuCommon, pc))], r11);

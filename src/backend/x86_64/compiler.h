@@ -22,6 +22,9 @@
 // failed address check stores the dirty globals itself. Globals whose env
 // offset a list cannot encode are written back eagerly.
 // MIMIC_JIT_EAGER_SYNC=1 restores the write-backs (for measurements).
+// System-mode blocks (Block::mmu_idx >= 0) check the softMMU TLB inline
+// instead and store the dirty globals in the out-of-line slow path
+// (emit_softmmu.cpp); they record no fault points.
 //
 // Pinned globals (regalloc_pin.cpp): per block, up to 6 of the most
 // referenced globals (ops inside loops weigh more; a global used only after
@@ -105,7 +108,12 @@ class Compiler : public Xbyak::CodeGenerator {
 
   // --- liveness and temps (compiler.cpp) ---
   void compute_liveness();
-  bool pcs_are_static() const;
+  bool pcs_are_static();
+  // pcs_are_static's values per label: a guest pc or one of these.
+  static constexpr uint64_t kEntry = ~uint64_t{0};  // env insn_pc as on entry
+  static constexpr uint64_t kUnset = ~uint64_t{1};  // not reached
+  static constexpr uint64_t kAny = ~uint64_t{2};    // an insn_start follows the label
+  std::vector<uint64_t> label_pc_;
   bool is_global(uint32_t t) const { return b_.temps[t].kind == ir::TempKind::Global; }
   bool is_const(uint32_t t) const { return b_.temps[t].kind == ir::TempKind::Const; }
   bool is_i32(uint32_t t) const { return b_.temps[t].type == ir::Type::I32; }
@@ -173,6 +181,28 @@ class Compiler : public Xbyak::CodeGenerator {
   void emit_exit(uint64_t code);
   void emit_goto_ptr();
   void check_guest_addr(int ra, ir::MemOp m, bool write);
+  // --- system mode: guest memory through the softMMU TLB (emit_softmmu.cpp) ---
+  struct MmuStub {  // out-of-line slow path of one access
+    Xbyak::Label label, back;
+    enum Kind : uint8_t { kLoad, kStore, kAtomic } kind;
+    ir::MemOp m;
+    bool i32;         // load: i32 output; store: i32 value
+    int addr_reg;
+    int val_reg;      // store: the value
+    int out_reg;      // load: the result; atomic: the host address
+    uint32_t save;    // caller-saved registers to keep across the call
+    bool has_pc;
+    uint64_t pc;
+    bool fence;       // a barrier is owed on this path (see track_barriers)
+    std::vector<uint32_t> sync;  // dirty globals to store (recover_entry words)
+  };
+  bool system_mode() const { return b_.mmu_idx >= 0; }
+  MmuStub& tlb_check(MmuStub::Kind kind, int ra, ir::MemOp m, int rt, uint32_t keep, int out);
+  void emit_sys_load(const ir::Op& op);
+  void emit_sys_store(const ir::Op& op);
+  int sys_atomic_host(int ra, ir::MemOp m, uint32_t* lock);
+  void emit_mmu_stubs();
+  std::deque<MmuStub> mmu_stubs_;  // deque: Labels must not move
   void record_fault_point();
   void sync_for_memory();
   bool encodable(uint32_t t) const;

@@ -1,5 +1,5 @@
-// Guest memory (user mode: [guest_base + addr] after the guest_limit check),
-// env accesses and helper calls.
+// Guest memory (user mode: [guest_base + addr] after the guest_limit check;
+// system mode: emit_softmmu.cpp), env accesses and helper calls.
 #include "backend/x86_64/compiler.h"
 #include "exec/cpu.h"
 #include "ir/helper.h"
@@ -58,6 +58,7 @@ void Compiler::sync_for_memory() {
 // where the dirty globals are. Consecutive fault points with the same dirty
 // set share a list.
 void Compiler::record_fault_point() {
+  if (system_mode()) return;  // softMMU accesses never fault on the host
   std::vector<uint32_t> list;
   dirty_globals(&list);
   uint32_t idx = kNoRegs;
@@ -125,6 +126,7 @@ static void extend(Xbyak::CodeGenerator& g, int r, ir::MemOp m) {
 }
 
 void Compiler::emit_load(const ir::Op& op) {
+  if (system_mode()) return emit_sys_load(op);
   const ir::MemOp m = ir::MemOp::decode(op.cst(0));
   const bool i32 = op.opc == Opcode::ld_i32;
   uint32_t lock = 0;
@@ -155,6 +157,7 @@ void Compiler::emit_load(const ir::Op& op) {
 }
 
 void Compiler::emit_store(const ir::Op& op) {
+  if (system_mode()) return emit_sys_store(op);
   const ir::MemOp m = ir::MemOp::decode(op.cst(0));
   uint32_t lock = 0;
   int rv = use(op.in(0), &lock);
@@ -179,8 +182,9 @@ void Compiler::emit_atomic_rmw(const ir::Op& op) {
   int ra = use(op.in(0), &lock);
   int rv = use(op.in(1), &lock);
   sync_for_memory();
-  check_guest_addr(ra, m, true);
-  const Xbyak::Address mem = ptr[r15 + R(ra)];
+  const int rh = system_mode() ? sys_atomic_host(ra, m, &lock) : -1;
+  if (rh < 0) check_guest_addr(ra, m, true);
+  const Xbyak::Address mem = rh >= 0 ? ptr[R(rh)] : ptr[r15 + R(ra)];
   if (simple) {
     int rd = alloc(lock);
     mov(R(rd), R(rv));
@@ -234,11 +238,12 @@ void Compiler::emit_cmpxchg(const ir::Op& op) {
   int rc = use(op.in(1), &lock);
   int rn = use(op.in(2), &lock);
   sync_for_memory();
-  check_guest_addr(ra, m, true);
+  const int rh = system_mode() ? sys_atomic_host(ra, m, &lock) : -1;
+  if (rh < 0) check_guest_addr(ra, m, true);
   mov(rax, R(rc));
   record_fault_point();
   this->lock();
-  cmpxchg(ptr[r15 + R(ra)], S(rn, m.size_log2));
+  cmpxchg(rh >= 0 ? ptr[R(rh)] : ptr[r15 + R(ra)], S(rn, m.size_log2));
   fence_pending_ = false;
   after_locked_ = true;
   extend(*this, kRax, m);

@@ -2,7 +2,9 @@
 // Register and stack conventions of generated code (x86-64 SysV host).
 //
 //   rbp  env (the vCPU's CpuCommon / guest state), reserved
-//   r15  guest_base, reserved (user-mode guest memory is [r15 + addr])
+//   r15  reserved: user mode (CpuCommon::softmmu == nullptr) guest_base,
+//        guest memory is [r15 + addr]; system mode the vCPU's SoftMmu,
+//        whose TLB starts at r15 (memory/softmmu.h, emit_softmmu.cpp)
 //   r11  scratch of the code generator, never allocated
 //   rsp  16-byte aligned; [rsp, rsp + kFrameBytes) holds spilled locals
 //   the other 12 general registers are allocated to IR temps
@@ -16,7 +18,13 @@ constexpr unsigned kMaxSlots = 256;  // spill slots of 8 bytes
 // [rsp + kLimitOffset + 8 * size_log2] = number of addresses at which an
 // access of 2^size_log2 bytes fits below guest_limit (limit - size + 1, or 0).
 constexpr int kLimitOffset = kMaxSlots * 8;
-constexpr int kFrameBytes = kLimitOffset + 4 * 8;
+// Then the save area of the softMMU slow paths: [rsp + kSaveOffset + 8 * r]
+// keeps caller-saved host register r across the call.
+constexpr int kSaveOffset = kLimitOffset + 4 * 8;
+constexpr int kFrameBytes = kSaveOffset + 16 * 8;
+// The entry code pushes 6 registers and subtracts kFrameBytes + 8: rsp stays
+// 16-byte aligned at helper calls.
+static_assert((kFrameBytes + 8 + 6 * 8 + 8) % 16 == 0);
 
 // Host register numbers (x86 encoding).
 enum HostReg : int {

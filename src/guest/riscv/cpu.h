@@ -1,6 +1,7 @@
 #pragma once
 // RISC-V hart state (user-level part for now). The translator names these
 // fields as IR globals by their offset from the env pointer.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -30,6 +31,42 @@ struct RiscvCpu {
 
   // Counters for cycle/instret (user mode: derived from host time/blocks).
   uint64_t instret = 0;
+
+  // --- privileged state: system mode only (guest/riscv/system.h) ---
+  // RISC-V privileged spec 20211203, ch. 3 (machine) and 4 (supervisor).
+  // sstatus, sie and sip are views of mstatus, mie and mip.
+  uint64_t priv = 3;  // current privilege level: 0 U, 1 S, 3 M
+  uint64_t mstatus = 0;
+  uint64_t misa = 0;
+  uint64_t medeleg = 0, mideleg = 0;
+  uint64_t mie = 0;
+  // Interrupt-pending bits. The device-driven bits (MEIP, SEIP-from-PLIC,
+  // MTIP, MSIP) are set from other threads by the hart's HartInterrupts;
+  // software-writable bits (SSIP, STIP, SEIP) by CSR writes. Always updated
+  // with atomic read-modify-write.
+  std::atomic<uint64_t> mip{0};
+  // The software-writable SEIP bit (mip bit 9 written by M-mode CSR
+  // accesses), kept apart from mip's SEIP, which is the PLIC's line for the
+  // S-mode context (§3.1.9: reads return the OR of both). 0 or 1 << 9.
+  uint64_t mip_sw_seip = 0;
+  uint64_t mtvec = 0, mscratch = 0, mepc = 0, mcause = 0, mtval = 0;
+  uint64_t stvec = 0, sscratch = 0, sepc = 0, scause = 0, stval = 0;
+  uint64_t satp = 0;
+  uint64_t mcounteren = 0, scounteren = 0, mcountinhibit = 0;
+  uint64_t menvcfg = 0, senvcfg = 0;
+  uint64_t mhartid = 0;
+  uint64_t pmpcfg[2] = {};    // pmpcfg0 and pmpcfg2 (RV64: 8 entries each)
+  uint64_t pmpaddr[16] = {};
+  uint64_t stimecmp = ~uint64_t{0};  // Sstc (not implemented: the CSR is illegal)
+  // mcycle/minstret = host time counter + these offsets (writes set them).
+  uint64_t mcycle_offset = 0, minstret_offset = 0;
+  // The synchronous exception being raised (exit kExitTrap): mcause/scause
+  // value and the trap value (faulting address, instruction bits).
+  uint64_t trap_cause = 0, trap_tval = 0;
+  // Wiring, set by the system layer: the platform's mtime (the time CSR).
+  uint64_t (*read_mtime)(void* ctx) = nullptr;
+  void* mtime_ctx = nullptr;
+  bool system_mode = false;
 };
 
 // Offsets for the translator (env-relative).
@@ -64,6 +101,13 @@ enum RiscvExit : uint64_t {
   kExitEbreak = 17,          // ebreak -> SIGTRAP
   kExitIllegal = 18,         // illegal instruction -> SIGILL
   kExitMisalignedAtomic = 19,// misaligned AMO/LR/SC -> SIGBUS
+  // System mode only:
+  kExitTrap = 20,            // synchronous exception: RiscvCpu::trap_cause/trap_tval
+  kExitWfi = 21,             // wfi: sleep until an interrupt is pending (pc = next insn)
+  kExitSystem = 22,          // privileged state changed: re-check interrupts, then continue
+                             // at pc. (mret, sret and CSR writes end their block with
+                             // kExitNormal instead and set exit_request when an interrupt
+                             // became takeable: translate_priv.cpp.)
 };
 
 // The guest interface used by the execution loop.

@@ -60,6 +60,12 @@ InsnDesc g_table[] = {
 #undef INSN
 };
 constexpr unsigned kTableSize = sizeof(g_table) / sizeof(g_table[0]);
+// Entries of insn32.inc; those of insn32_fp.inc follow.
+constexpr unsigned kIntEntries = 0
+#define INSN(name, pattern, kind) +1
+#include "guest/riscv/insn32.inc"
+#undef INSN
+    ;
 
 struct Lookup {
   std::vector<const InsnDesc*> bucket[128];  // by bits 6:0
@@ -145,6 +151,8 @@ const InsnDesc* decode32(uint32_t raw) {
     if ((raw & d->mask) == d->match) return d;
   return nullptr;
 }
+
+bool insn_is_fp(const InsnDesc* d) { return d >= g_table + kIntEntries && d < g_table + kTableSize; }
 
 const InsnDesc* insn_table(unsigned* count) {
   lookup();  // mnemonics are filled in on first use

@@ -27,6 +27,10 @@ const InsnDesc* decode32(uint32_t raw);
 // All entries, in table order (insn32.inc then insn32_fp.inc).
 const InsnDesc* insn_table(unsigned* count);
 
+// True for the entries of insn32_fp.inc (F and D: illegal when mstatus.FS
+// is Off, privileged spec §3.1.6.6).
+bool insn_is_fp(const InsnDesc* d);
+
 // Expands a 16-bit encoding (bits 1:0 != 0b11) to the 32-bit encoding it
 // stands for (RISC-V unprivileged ISA 20191213, ch. 16, RV64C). Returns 0 for
 // reserved encodings, which are illegal instructions; 0 is not a valid 32-bit

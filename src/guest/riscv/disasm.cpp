@@ -41,9 +41,46 @@ std::string csr_name(uint16_t csr) {
       return "time";
     case 0xc02:
       return "instret";
+    // Privileged CSRs (privileged spec 20211203, tables 2.2-2.5).
+    case 0x100: return "sstatus";
+    case 0x104: return "sie";
+    case 0x105: return "stvec";
+    case 0x106: return "scounteren";
+    case 0x10a: return "senvcfg";
+    case 0x140: return "sscratch";
+    case 0x141: return "sepc";
+    case 0x142: return "scause";
+    case 0x143: return "stval";
+    case 0x144: return "sip";
+    case 0x180: return "satp";
+    case 0x300: return "mstatus";
+    case 0x301: return "misa";
+    case 0x302: return "medeleg";
+    case 0x303: return "mideleg";
+    case 0x304: return "mie";
+    case 0x305: return "mtvec";
+    case 0x306: return "mcounteren";
+    case 0x30a: return "menvcfg";
+    case 0x320: return "mcountinhibit";
+    case 0x340: return "mscratch";
+    case 0x341: return "mepc";
+    case 0x342: return "mcause";
+    case 0x343: return "mtval";
+    case 0x344: return "mip";
+    case 0xb00: return "mcycle";
+    case 0xb02: return "minstret";
+    case 0xf11: return "mvendorid";
+    case 0xf12: return "marchid";
+    case 0xf13: return "mimpid";
+    case 0xf14: return "mhartid";
     default: {
       char buf[16];
-      std::snprintf(buf, sizeof buf, "0x%03x", csr);
+      if (csr >= 0x3a0 && csr <= 0x3af)
+        std::snprintf(buf, sizeof buf, "pmpcfg%u", csr - 0x3a0u);
+      else if (csr >= 0x3b0 && csr <= 0x3ef)
+        std::snprintf(buf, sizeof buf, "pmpaddr%u", csr - 0x3b0u);
+      else
+        std::snprintf(buf, sizeof buf, "0x%03x", csr);
       return buf;
     }
   }
@@ -161,7 +198,8 @@ std::string operands(const InsnDesc& d, const Args& a, uint64_t pc, std::string*
         return "";
       }
       return fence_set((a.raw >> 24) & 15) + "," + fence_set((a.raw >> 20) & 15);
-    case 0x73:  // ecall, ebreak, Zicsr
+    case 0x73:  // ecall, ebreak, Zicsr, privileged
+      if ((a.raw >> 25) == 0x09) return std::string(rs1) + "," + gpr_name(a.rs2);  // sfence.vma
       if (((a.raw >> 12) & 7) == 0) return "";
       if (a.raw & 0x4000)
         std::snprintf(buf, sizeof buf, "%s,%s,%u", rd, csr_name(a.csr).c_str(), a.rs1);

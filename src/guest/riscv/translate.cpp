@@ -13,6 +13,7 @@
 #include "exec/host_fp.h"
 #include "guest/riscv/decode.h"
 #include "guest/riscv/disasm.h"
+#include "guest/riscv/system.h"
 
 namespace mimic::riscv {
 namespace {
@@ -64,28 +65,63 @@ bool fetch(RiscvCpu* cpu, uint64_t pc, bool first, uint64_t page_end, uint32_t* 
   return true;
 }
 
+constexpr int32_t kMstatusOffset = static_cast<int32_t>(offsetof(RiscvCpu, mstatus));
+
+// System mode, F/D instructions (privileged spec §3.1.6.6): illegal when
+// mstatus.FS is Off; with FS Initial or Clean, FS becomes Dirty before the
+// instruction (conservatively, whether or not it writes FP state, which the
+// spec allows) and the block ends after it, as FS is in the TB flags.
+// Returns false when illegal.
+bool fp_state_prologue(Ctx& ctx, bool* end_after) {
+  const uint64_t fs = (ctx.flags >> kTbFlagsFsShift) & 3;
+  if (fs == 0) return false;
+  if (fs != 3) {
+    ir::Builder& b = ctx.b;
+    b.st_env(kMstatusOffset,
+             b.or_(b.ld_env(kMstatusOffset), b.const_i64(uint64_t{3} << 13)));
+    *end_after = true;
+  }
+  return true;
+}
+
 void translate_one(Ctx& ctx, uint32_t raw, unsigned len) {
   const uint32_t insn = len == 2 ? expand_compressed(static_cast<uint16_t>(raw)) : raw;
   const InsnDesc* d = insn != 0 ? decode32(insn) : nullptr;
   std::vector<ir::Op>& ops = ctx.b.block().ops;
   const size_t mark = ops.size();
-  if (d != nullptr && d->trans(ctx, extract_args(insn, d->kind))) return;
+  bool end_after = false;
+  if (d != nullptr && (!ctx.system() || !insn_is_fp(d) || fp_state_prologue(ctx, &end_after)) &&
+      d->trans(ctx, extract_args(insn, d->kind))) {
+    if (end_after && !ctx.ended) ctx.exit_to(ctx.next_pc, ir::kExitNormal);
+    return;
+  }
   // Illegal: drop whatever the trans function emitted before refusing.
   ops.resize(mark);
   ctx.ended = false;
-  ctx.raise(kExitIllegal);
+  if (ctx.system()) {
+    ctx.raise_trap(kCauseIllegal, raw);  // tval = the instruction bits (§3.1.16)
+  } else {
+    ctx.raise(kExitIllegal);
+  }
 }
 
-uint64_t tb_flags(const exec::CpuCommon* common) {
+uint64_t user_tb_flags(const exec::CpuCommon* common) {
   // User mode: XLEN, privilege and FP state are fixed; the dynamic rounding
   // mode selects host-FPU fast paths (translate_fp.cpp, kTbFlagsFrmMask).
   return reinterpret_cast<const RiscvCpu*>(common)->frm & kTbFlagsFrmMask;
 }
 
-void translate(exec::CpuCommon* common, uint64_t pc0, uint64_t flags, ir::Block& out) {
+}  // namespace
+
+void translate_block(exec::CpuCommon* common, uint64_t pc0, uint64_t flags, ir::Block& out) {
   auto* cpu = reinterpret_cast<RiscvCpu*>(common);
   ir::Builder b(out);
   out.guest_pc = pc0;
+  const bool system = (flags & kTbFlagsSystem) != 0;
+  // System mode: data accesses go through the softMMU at the index chosen
+  // by tb_flags (system.h); user mode keeps mmu_idx = -1.
+  if (system) out.mmu_idx = static_cast<int32_t>((flags >> kTbFlagsMmuShift) & 3);
+  const uint8_t* host = nullptr;
   Ctx ctx{b, cpu, flags, pc0, pc0};
   const uint64_t page_end = (pc0 | (kPageSize - 1)) + 1;
   const bool log_asm = log::enabled(log::kInAsm);
@@ -95,7 +131,9 @@ void translate(exec::CpuCommon* common, uint64_t pc0, uint64_t flags, ir::Block&
   for (;;) {
     uint32_t raw;
     unsigned len;
-    if (!fetch(cpu, pc, n == 0, page_end, &raw, &len)) {
+    const bool ok = system ? fetch_system(cpu, pc, pc0, n == 0, flags, &host, out, &raw, &len)
+                           : fetch(cpu, pc, n == 0, page_end, &raw, &len);
+    if (!ok) {
       ctx.jump_to(0, pc);
       break;
     }
@@ -124,6 +162,8 @@ void translate(exec::CpuCommon* common, uint64_t pc0, uint64_t flags, ir::Block&
   out.guest_insns = n;
   if (log_asm) log::printf("----------------\nIN:\n%s\n", listing.c_str());
 }
+
+namespace {
 
 void dump_state(const exec::CpuCommon* common) {
   const auto* cpu = reinterpret_cast<const RiscvCpu*>(common);
@@ -200,8 +240,35 @@ void Ctx::exit_to(uint64_t target, uint64_t code) {
   ended = true;
 }
 
+namespace {
+constexpr int32_t kTrapCauseOffset = static_cast<int32_t>(offsetof(RiscvCpu, trap_cause));
+constexpr int32_t kTrapTvalOffset = static_cast<int32_t>(offsetof(RiscvCpu, trap_tval));
+}  // namespace
+
+void Ctx::raise_trap(uint64_t cause, uint64_t tval) {
+  b.st_env(kTrapCauseOffset, b.const_i64(cause));
+  b.st_env(kTrapTvalOffset, b.const_i64(tval));
+  raise(kExitTrap);
+}
+
+void Ctx::raise_trap_if(ir::Cond cond, ir::I64 x, ir::I64 y, uint64_t cause, ir::I64 tval) {
+  const ir::Label skip = b.new_label();
+  b.brcond(ir::invert(cond), x, y, skip);
+  b.st_env(kTrapCauseOffset, b.const_i64(cause));
+  b.st_env(kTrapTvalOffset, tval);
+  b.mov(b.global(kPcOffset, "pc"), b.const_i64(pc));
+  b.exit_tb(kExitTrap);
+  b.set_label(skip);
+}
+
+void Ctx::exit_dynamic(ir::I64 target, uint64_t code) {
+  b.mov(b.global(kPcOffset, "pc"), target);
+  b.exit_tb(code);
+  ended = true;
+}
+
 const exec::GuestOps& guest_ops() {
-  static const exec::GuestOps ops{&tb_flags, &translate, &dump_state};
+  static const exec::GuestOps ops{&user_tb_flags, &translate_block, &dump_state};
   return ops;
 }
 

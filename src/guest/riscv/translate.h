@@ -63,6 +63,36 @@ struct Ctx {
   // Ends the block with exit_tb(code) and env pc = `target`, unchained: for
   // state changes the execution loop must see (fence.i).
   void exit_to(uint64_t target, uint64_t code);
+
+  // --- system mode (guest/riscv/system.h) ---
+  // Translating for a system-mode hart (TB flags bit 9), at privilege priv()
+  // (TB flags bits 4:3: 0 U, 1 S, 3 M).
+  bool system() const { return ((flags >> 9) & 1) != 0; }
+  uint64_t priv() const { return (flags >> 3) & 3; }
+  // Ends the block raising synchronous exception `cause` with trap value
+  // `tval` at this instruction (RiscvCpu::trap_cause/trap_tval, kExitTrap).
+  void raise_trap(uint64_t cause, uint64_t tval);
+  // The same if (a cond b), with a run-time trap value; otherwise the
+  // instruction continues.
+  void raise_trap_if(ir::Cond cond, ir::I64 a, ir::I64 b, uint64_t cause, ir::I64 tval);
+  // Ends the block with env pc = `target` (a run-time value) and
+  // exit_tb(code), unchained.
+  void exit_dynamic(ir::I64 target, uint64_t code);
 };
+
+// The block translator of both modes (exec::GuestOps::translate); system
+// mode is TB flags bit 9.
+void translate_block(exec::CpuCommon* cpu, uint64_t pc, uint64_t flags, ir::Block& out);
+
+// System-mode parts of the translator (translate_priv.cpp).
+// Fetches the instruction at pc through the softMMU (see translate.cpp's
+// fetch for the contract): `*host` is the host address of the block's first
+// instruction (set when `first`), `pc0` its pc. A 4-byte instruction that
+// crosses into the next page is fetched only as the first of its block,
+// recording that page in block.phys_page2.
+bool fetch_system(RiscvCpu* cpu, uint64_t pc, uint64_t pc0, bool first, uint64_t flags,
+                  const uint8_t** host, ir::Block& block, uint32_t* raw, unsigned* len);
+// Zicsr in system mode: every access goes through the CSR helper (csr.h).
+bool translate_csr_system(Ctx& c, const Args& a, bool uimm);
 
 }  // namespace mimic::riscv

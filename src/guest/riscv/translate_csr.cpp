@@ -147,6 +147,7 @@ void write_csr(Ctx& c, uint16_t csr, I64 v) {
 enum class CsrOp { Write, Set, Clear };
 
 bool csr_access(Ctx& c, const Args& a, CsrOp op, bool uimm) {
+  if (c.system()) return translate_csr_system(c, a, uimm);
   ir::Builder& b = c.b;
   const bool writes = op == CsrOp::Write || a.rs1 != 0;
   const bool reads = op != CsrOp::Write || a.rd != 0;
@@ -177,10 +178,11 @@ bool trans_csrrsi(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::Set, t
 bool trans_csrrci(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::Clear, true); }
 
 // The block ends unchained right after fence.i, so the next instruction is
-// fetched anew from the (possibly rewritten) memory.
+// fetched anew from the (possibly rewritten) memory. System mode needs no
+// invalidation: the softMMU tracks stores to pages holding translated code.
 bool trans_fence_i(Ctx& c, const Args&) {
   c.b.mb();
-  c.b.call(fence_i_index());
+  if (!c.system()) c.b.call(fence_i_index());
   c.exit_to(c.next_pc, ir::kExitNormal);
   return true;
 }

@@ -9,6 +9,7 @@
 // old 32-bit value sign-extended, which is what rd receives (§8.4).
 #include <cstddef>
 
+#include "guest/riscv/system.h"
 #include "guest/riscv/translate.h"
 
 namespace mimic::riscv {
@@ -37,11 +38,19 @@ bool store(Ctx& c, const Args& a, unsigned size_log2) {
   return true;
 }
 
-I64 aligned_address(Ctx& c, const Args& a, unsigned size_log2) {
+// System mode: LR raises load address misaligned (4), SC and AMOs
+// store/AMO address misaligned (6), with tval = the address (privileged spec
+// §3.1.15; unprivileged §8.2, §8.4).
+I64 aligned_address(Ctx& c, const Args& a, unsigned size_log2, bool is_lr = false) {
   ir::Builder& b = c.b;
   const I64 addr = c.gpr(a.rs1);
   const I64 low = b.and_(addr, b.const_i64((1u << size_log2) - 1));
-  c.raise_if(Cond::NE, low, b.const_i64(0), kExitMisalignedAtomic, addr);
+  if (c.system()) {
+    const uint64_t cause = is_lr ? kCauseLoadMisaligned : kCauseStoreMisaligned;
+    c.raise_trap_if(Cond::NE, low, b.const_i64(0), cause, addr);
+  } else {
+    c.raise_if(Cond::NE, low, b.const_i64(0), kExitMisalignedAtomic, addr);
+  }
   return addr;
 }
 
@@ -56,7 +65,7 @@ I64 reserved_value(Ctx& c) {
 // after the load; rl orders earlier ones before it.
 bool load_reserved(Ctx& c, const Args& a, unsigned size_log2) {
   ir::Builder& b = c.b;
-  const I64 addr = aligned_address(c, a, size_log2);
+  const I64 addr = aligned_address(c, a, size_log2, true);
   if (a.rl) b.mb();
   const I64 v = b.ld(addr, ir::memop(size_log2, true));
   b.mov(reservation(c), addr);

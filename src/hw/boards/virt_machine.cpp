@@ -156,12 +156,15 @@ Result<void> VirtMachine::load_and_boot() {
   return {};
 }
 
-void VirtMachine::reset() {
+Result<void> VirtMachine::reset() {
   clint_->reset();
   plic_->reset();
   uart_->reset();
   rtc_->reset();
   for (auto& t : virtio_) t->reset();
+  if (!config_.load_images) return {};
+  boot_ = BootInfo{};
+  return load_and_boot();
 }
 
 }  // namespace mimic::hw::virt

@@ -69,8 +69,10 @@ class VirtMachine {
   // Transport i sits at base(kVirtio) + i * 0x1000 with PLIC source 1 + i.
   virtio::VirtioMmio& virtio_transport(int i) { return *virtio_[static_cast<size_t>(i)]; }
 
-  // Resets the devices (the CPU side resets the harts and RAM images are kept).
-  void reset();
+  // System reset: resets the devices and loads the boot images again
+  // (firmware, kernel, initrd, device tree, reset ROM), as a reboot expects
+  // to find them; the rest of RAM is kept. The CPU side resets the harts.
+  Result<void> reset();
 
  private:
   explicit VirtMachine(const VirtConfig& c) : config_(c) {}
