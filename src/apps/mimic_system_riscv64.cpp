@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "exec/cpu_loop.h"
+#include "exec/region.h"
 #include "hw/timer/clint.h"
 #include "system/machine_setup.h"
 #include "system/options.h"
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
   hooks.system_reset = [&sys] { (*sys)->request_reset(); };
   (*sys)->set_monitor_hooks(hooks);
 
+  exec::set_default_region_threshold(exec::kSystemRegionThreshold);
   for (auto& h : harts) h->start(machine.boot_info().reset_pc, false);
   for (;;) {
     (*sys)->loop().run();

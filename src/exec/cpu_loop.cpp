@@ -116,8 +116,21 @@ backend::Backend& first_tier(backend::Backend& be, uint32_t* threshold) {
   return be;
 }
 
-// Translates and optimizes the block at (pc, flags) into st->block.
-void translate_block(CpuCommon* cpu, const GuestOps& ops, ExecState* st, uint64_t pc, uint64_t flags) {
+// Whether first-tier (interpreter) blocks are optimized. They run at most
+// tier_threshold() times, so the optimizer's passes cost more than they save:
+// off by default (MIMIC_TIER1_OPT=1 turns them on; measured in docs/PERF.md).
+bool tier1_optimize() {
+  static const bool on = [] {
+    const char* e = std::getenv("MIMIC_TIER1_OPT");
+    return e && *e && std::strcmp(e, "0") != 0;
+  }();
+  return on;
+}
+
+// Translates and (if `optimize`) optimizes the block at (pc, flags) into
+// st->block.
+void translate_block(CpuCommon* cpu, const GuestOps& ops, ExecState* st, uint64_t pc, uint64_t flags,
+                     bool optimize = true) {
   ir::Block& b = st->block;
   reset_block(b);
   b.guest_pc = pc;
@@ -127,6 +140,7 @@ void translate_block(CpuCommon* cpu, const GuestOps& ops, ExecState* st, uint64_
   const bool verify = g_verify.load(std::memory_order_relaxed);
   if (log::enabled(log::kOp)) log::printf("OP:\n%s\n", ir::print(b).c_str());
   if (verify) verify_or_die(b, "from the translator");
+  if (!optimize) return;
   ir::optimize(b);
   if (log::enabled(log::kOpOpt)) log::printf("OP after optimization:\n%s\n", ir::print(b).c_str());
   if (verify) verify_or_die(b, "after optimization");
@@ -164,9 +178,9 @@ TranslationBlock* translate_tb(CpuCommon* cpu, const GuestOps& ops, ExecState* s
                                backend::Backend& be, uint64_t pc, uint64_t flags, uint64_t phys) {
   for (;;) {
     uint64_t seq = tb_inval_seq();
-    translate_block(cpu, ops, st, pc, flags);
     uint32_t threshold = 0;
     backend::Backend& tier = first_tier(be, &threshold);
+    translate_block(cpu, ops, st, pc, flags, &tier == &be || tier1_optimize());
     TranslationBlock* tb = new_tb(cpu, ops, st->block, pc, flags, phys, tier, threshold);
     if (TranslationBlock* r = tb_insert(st, tb, seq)) return r;
   }

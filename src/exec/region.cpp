@@ -161,6 +161,12 @@ void assemble(const std::vector<Candidate>& blocks, ir::Block& out, RegionInfo* 
 }  // namespace
 
 uint32_t region_threshold() { return g_threshold.load(std::memory_order_relaxed); }
+void set_default_region_threshold(uint32_t n) {
+  const char* off = std::getenv("MIMIC_NO_REGIONS");
+  const char* e = std::getenv("MIMIC_REGION_THRESHOLD");
+  if ((off && *off && *off != '0') || (e && *e)) return;
+  set_region_threshold(n);
+}
 void set_region_threshold(uint32_t n) { g_threshold.store(n, std::memory_order_relaxed); }
 
 const RegionLimits& region_limits() {

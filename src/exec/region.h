@@ -72,5 +72,12 @@ uint32_t region_threshold();
 const RegionLimits& region_limits();
 // For tests: overrides the threshold (0 = off) for blocks translated later.
 void set_region_threshold(uint32_t n);
+// A program's own default (system mode: kSystemRegionThreshold), unless the
+// environment chose (MIMIC_NO_REGIONS, MIMIC_REGION_THRESHOLD).
+void set_default_region_threshold(uint32_t n);
+// System mode runs far more cold code (a kernel booting, short processes):
+// only blocks entered this often are worth a region there. Measured on the
+// Linux boot (docs/PERF.md): 500 costs 25% of the boot time, 20000 ~1%.
+constexpr uint32_t kSystemRegionThreshold = 20000;
 
 }  // namespace mimic::exec

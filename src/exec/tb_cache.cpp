@@ -1,8 +1,9 @@
 // The TB cache: lock-free lookup, serialized insert/chain/invalidate, and
 // deferred freeing of invalidated TBs (quiescent-state based reclamation).
 //
-// Reclamation protocol. g_gen counts invalidation batches. A TB unlinked in
-// batch G is tagged G and freed once every online vCPU thread has acked >= G.
+// Reclamation protocol. g_gen counts reclamation batches (finish_batch_locked
+// gathers retired TBs into batches). A TB of batch G is tagged G and freed
+// once every online vCPU thread has acked >= G.
 // A thread acks (exec_sync) only at a block boundary after flushing its jump
 // cache and dropping its chained-TB pointer, so it holds no pointer to a TB
 // unlinked before the generation it acks. Threads outside cpu_exec are
@@ -41,6 +42,10 @@ struct PageIndex {
 auto& g_vpages = *new PageIndex;
 auto& g_ppages = *new PageIndex;
 auto& g_retired = *new std::vector<TranslationBlock*>;
+auto& g_pending = *new std::vector<TranslationBlock*>;  // retired, generation not yet assigned
+// Bumped whenever guest code changed (invalidate_range/all): a translation
+// that started before must be redone (tb_inval_seq).
+std::atomic<uint64_t> g_code_seq{1};
 size_t g_live_tbs = 0;  // TBs in the hash table
 // Past this many TBs the cache is flushed wholesale (like QEMU's full code
 // buffer): simpler than LRU and rare in practice.
@@ -50,11 +55,14 @@ std::atomic<size_t> g_retired_count{0};
 std::mutex g_states_lock;  // g_states (taken inside g_tb_lock, never around it)
 std::vector<ExecState*> g_states;
 
-inline uint32_t hash_of(uint64_t pc, uint64_t flags) {
-  uint64_t h = (pc >> 1) ^ (flags * 0x9e3779b97f4a7c15ull);
+// The physical pc is part of the hash (kNoPhys in user mode): in system mode
+// many processes run code at the same virtual addresses.
+inline uint32_t hash_of(uint64_t pc, uint64_t flags, uint64_t phys) {
+  uint64_t h = (pc >> 1) ^ (flags * 0x9e3779b97f4a7c15ull) ^ ((phys >> 1) * 0xc2b2ae3d27d4eb4full);
   h ^= h >> 29;
   return static_cast<uint32_t>(h) & ((1u << kHashBits) - 1);
 }
+inline uint32_t hash_of(const TranslationBlock* tb) { return hash_of(tb->pc, tb->flags, tb->phys_pc); }
 inline uint32_t jc_index(uint64_t pc) { return jump_cache_index(pc); }
 PageIndex& index_of(const TranslationBlock* tb) { return tb->phys_pc == kNoPhys ? g_vpages : g_ppages; }
 // Calls fn(page number) for every page of [lo, hi) and [lo2, hi2).
@@ -89,7 +97,7 @@ void invalidate_locked(TranslationBlock* tb) {
   if (tb->invalid.load(std::memory_order_relaxed)) return;
   tb->invalid.store(true, std::memory_order_release);
   g_live_tbs--;
-  std::atomic<TranslationBlock*>* link = &g_hash[hash_of(tb->pc, tb->flags)];
+  std::atomic<TranslationBlock*>* link = &g_hash[hash_of(tb)];
   for (TranslationBlock* p = link->load(std::memory_order_relaxed); p;
        p = link->load(std::memory_order_relaxed)) {
     if (p == tb) {
@@ -134,7 +142,7 @@ void invalidate_locked(TranslationBlock* tb) {
   g_retired.push_back(tb);
 }
 
-void finish_batch_locked(size_t first_new);
+void finish_batch_locked(size_t first_new, bool code_changed);
 
 // Under g_tb_lock. Adds tb to the hash table and the page index (flushing
 // the whole cache first when it is full).
@@ -145,10 +153,10 @@ void insert_locked(TranslationBlock* tb) {
       for (auto& [pg, v] : idx->pages) all.insert(all.end(), v.begin(), v.end());
     size_t first_new = g_retired.size();
     for (TranslationBlock* old : all) invalidate_locked(old);
-    finish_batch_locked(first_new);
+    finish_batch_locked(first_new, false);
   }
   g_live_tbs++;
-  std::atomic<TranslationBlock*>& head = g_hash[hash_of(tb->pc, tb->flags)];
+  std::atomic<TranslationBlock*>& head = g_hash[hash_of(tb)];
   tb->hash_next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
   head.store(tb, std::memory_order_release);
   PageIndex& idx = index_of(tb);
@@ -180,11 +188,28 @@ void reclaim_locked() {
   g_retired_count.store(keep, std::memory_order_relaxed);
 }
 
-// Under g_tb_lock, after a batch of invalidate_locked calls.
-void finish_batch_locked(size_t first_new) {
+// Under g_tb_lock, after a batch of invalidate_locked calls. `code_changed`:
+// the batch was caused by guest code changing (not by a tier-up or region
+// replacing a block), so translations in flight must start over.
+//
+// Invalidated TBs are unreachable at once (hash, chains; jump-cache and
+// chain users check `invalid`), so flushing the jump caches is needed only
+// before freeing them. Retired TBs therefore wait in g_pending until
+// kRetireBatch have gathered; only then does the generation move on (every
+// vCPU flushes its jump cache once) and they become reclaimable.
+constexpr size_t kRetireBatch = 256;
+void finish_batch_locked(size_t first_new, bool code_changed) {
   if (first_new == g_retired.size()) return;
+  if (code_changed) g_code_seq.fetch_add(1, std::memory_order_seq_cst);
+  g_pending.insert(g_pending.end(), g_retired.begin() + static_cast<ptrdiff_t>(first_new), g_retired.end());
+  g_retired.resize(first_new);
+  if (g_pending.size() < kRetireBatch) return;
   uint64_t gen = g_gen.fetch_add(1, std::memory_order_seq_cst) + 1;
-  for (size_t i = first_new; i < g_retired.size(); i++) g_retired[i]->retire_gen = gen;
+  for (TranslationBlock* tb : g_pending) {
+    tb->retire_gen = gen;
+    g_retired.push_back(tb);
+  }
+  g_pending.clear();
   g_retired_count.store(g_retired.size(), std::memory_order_relaxed);
   reclaim_locked();
 }
@@ -225,7 +250,7 @@ TranslationBlock* tb_lookup(ExecState* st, uint64_t pc, uint64_t flags) {
   TranslationBlock* tb = slot;
   if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed))
     return tb;
-  for (tb = g_hash[hash_of(pc, flags)].load(std::memory_order_acquire); tb;
+  for (tb = g_hash[hash_of(pc, flags, kNoPhys)].load(std::memory_order_acquire); tb;
        tb = tb->hash_next.load(std::memory_order_acquire)) {
     if (tb->pc == pc && tb->flags == flags && tb->phys_pc == kNoPhys &&
         !tb->invalid.load(std::memory_order_relaxed)) {
@@ -245,7 +270,7 @@ TranslationBlock* tb_lookup_jc(ExecState* st, uint64_t pc, uint64_t flags) {
 TranslationBlock* tb_lookup_phys(ExecState* st, uint64_t pc, uint64_t flags, uint64_t phys) {
   constexpr uint64_t kUnknown = ~uint64_t{0} - 1;
   uint64_t page2 = kUnknown;  // physical page of the next virtual page, probed once
-  for (TranslationBlock* tb = g_hash[hash_of(pc, flags)].load(std::memory_order_acquire); tb;
+  for (TranslationBlock* tb = g_hash[hash_of(pc, flags, phys)].load(std::memory_order_acquire); tb;
        tb = tb->hash_next.load(std::memory_order_acquire)) {
     if (tb->pc != pc || tb->flags != flags || tb->phys_pc != phys || tb->invalid.load(std::memory_order_relaxed))
       continue;
@@ -264,17 +289,17 @@ TranslationBlock* tb_lookup_phys(ExecState* st, uint64_t pc, uint64_t flags, uin
   return nullptr;
 }
 
-uint64_t tb_inval_seq() { return g_gen.load(std::memory_order_seq_cst); }
+uint64_t tb_inval_seq() { return g_code_seq.load(std::memory_order_seq_cst); }
 
 TranslationBlock* tb_insert(ExecState* st, TranslationBlock* tb, uint64_t inval_seq) {
   {
     std::lock_guard<std::mutex> g(g_tb_lock);
-    if (g_gen.load(std::memory_order_relaxed) != inval_seq) {
+    if (g_code_seq.load(std::memory_order_relaxed) != inval_seq) {
       // The guest code may have changed under the translator: start over.
       tb_free(tb);
       return nullptr;
     }
-    std::atomic<TranslationBlock*>& head = g_hash[hash_of(tb->pc, tb->flags)];
+    std::atomic<TranslationBlock*>& head = g_hash[hash_of(tb)];
     for (TranslationBlock* p = head.load(std::memory_order_relaxed); p;
          p = p->hash_next.load(std::memory_order_relaxed)) {
       if (same_key(p, tb) && !p->invalid.load(std::memory_order_relaxed)) {
@@ -293,17 +318,17 @@ done:
 TranslationBlock* tb_replace(ExecState* st, TranslationBlock* tb, uint64_t inval_seq) {
   {
     std::lock_guard<std::mutex> g(g_tb_lock);
-    if (g_gen.load(std::memory_order_relaxed) != inval_seq) {
+    if (g_code_seq.load(std::memory_order_relaxed) != inval_seq) {
       tb_free(tb);
       return nullptr;
     }
     std::vector<TranslationBlock*> old;
-    for (TranslationBlock* p = g_hash[hash_of(tb->pc, tb->flags)].load(std::memory_order_relaxed); p;
+    for (TranslationBlock* p = g_hash[hash_of(tb)].load(std::memory_order_relaxed); p;
          p = p->hash_next.load(std::memory_order_relaxed))
       if (same_key(p, tb) && !p->invalid.load(std::memory_order_relaxed)) old.push_back(p);
     size_t first_new = g_retired.size();
     for (TranslationBlock* p : old) invalidate_locked(p);
-    finish_batch_locked(first_new);
+    finish_batch_locked(first_new, false);
     insert_locked(tb);
   }
   st->jump_cache[jc_index(tb->pc)] = tb;
@@ -382,7 +407,7 @@ void invalidate_range(uint64_t start, uint64_t len) {
   }
   size_t first_new = g_retired.size();
   for (TranslationBlock* tb : victims) invalidate_locked(tb);
-  finish_batch_locked(first_new);
+  finish_batch_locked(first_new, true);
 }
 
 void set_code_page_hooks(CodePageHook first, CodePageHook last) {
@@ -408,7 +433,7 @@ void invalidate_all() {
     for (auto& [pg, v] : idx->pages) victims.insert(victims.end(), v.begin(), v.end());
   size_t first_new = g_retired.size();
   for (TranslationBlock* tb : victims) invalidate_locked(tb);
-  finish_batch_locked(first_new);
+  finish_batch_locked(first_new, true);
 }
 
 }  // namespace mimic::exec
