@@ -4,6 +4,7 @@
 // handling of exec::cpu_exec's exit codes.
 #include <cstring>
 
+#include "core/log.h"
 #include "exec/cpu.h"
 #include "guest/riscv/csr.h"
 #include "guest/riscv/system.h"
@@ -47,6 +48,12 @@ void trap_enter(RiscvCpu& cpu, uint64_t cause, uint64_t tval, uint64_t epc) {
   const bool interrupt = (cause & kCauseInterrupt) != 0;
   const uint64_t code = cause & ~kCauseInterrupt;
   const uint64_t deleg = interrupt ? cpu.mideleg : cpu.medeleg;
+  if (log::enabled(log::kInt)) {
+    log::printf("trap: hart %llu, %s %llu, epc 0x%016llx, tval 0x%llx, from priv %llu\n",
+                static_cast<unsigned long long>(cpu.mhartid), interrupt ? "interrupt" : "exception",
+                static_cast<unsigned long long>(code), static_cast<unsigned long long>(epc),
+                static_cast<unsigned long long>(tval), static_cast<unsigned long long>(cpu.priv));
+  }
   cpu.load_res = ~uint64_t{0};  // SC after a trap may fail (unpriv. §8.2)
   uint64_t ms = cpu.mstatus;
   uint64_t tvec;
