@@ -60,6 +60,11 @@ void set_phys_code_page_hooks(CodePageHook first, CodePageHook last);
 // is trusted without checking the physical pc. Call from the vCPU's own
 // thread (or while it is outside cpu_exec).
 void flush_jump_cache(CpuCommon* cpu);
+// Drops the jump-cache slots that can hold blocks with code on the virtual
+// page at `vpage` (4 KiB aligned): blocks starting on it, and blocks starting
+// up to 16 bytes before it (system-mode blocks cross a page only with their
+// first instruction, at most 16 bytes long). No TB is read.
+void flush_jump_cache_page(CpuCommon* cpu, uint64_t vpage);
 
 // Frees the loop's per-vCPU state (CpuCommon::exec_state). Call when the vCPU
 // is destroyed (guest thread exit), from its own thread, outside cpu_exec.

@@ -10,6 +10,7 @@
 // offline and hold nothing; on entry they ack their old generation first and
 // then re-read g_gen (seq_cst), so a reclaimer that saw them offline has
 // already bumped the generation they will read, forcing a flush.
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
@@ -424,6 +425,21 @@ void set_phys_code_page_hooks(CodePageHook first, CodePageHook last) {
 
 void flush_jump_cache(CpuCommon* cpu) {
   if (auto* st = static_cast<ExecState*>(cpu->exec_state)) flush_jump_cache(st);
+}
+
+void flush_jump_cache_page(CpuCommon* cpu, uint64_t vpage) {
+  auto* st = static_cast<ExecState*>(cpu->exec_state);
+  if (!st) return;
+  constexpr uint32_t kSlots = 1u << kJumpCacheBits;
+  constexpr uint32_t kPerPage = (1u << kPageBits) >> 1;  // pc >> 1 indexes the cache
+  static_assert(kPerPage < kSlots, "a page must not cover the whole jump cache");
+  // A block whose first instruction (at most 16 bytes on any guest) crosses
+  // into the page starts at most 16 bytes before it.
+  for (uint64_t pc = vpage - 16; pc != vpage; pc += 2) st->jump_cache[jc_index(pc)] = nullptr;
+  const uint32_t first = jc_index(vpage);
+  const uint32_t n = std::min(kPerPage, kSlots - first);
+  std::fill_n(st->jump_cache + first, n, nullptr);
+  std::fill_n(st->jump_cache, kPerPage - n, nullptr);  // wrapped part
 }
 
 void invalidate_all() {

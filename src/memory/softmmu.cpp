@@ -179,10 +179,9 @@ void tlb_flush_page(exec::CpuCommon* cpu, uint64_t vaddr) {
         detail::tag_hits_page(e.addr_code, vpage))
       invalidate_entry(mmu, idx, i);
   }
-  // Blocks that start on the page, or start on the previous one and end on it.
-  // (The jump cache index spreads a page over half the cache: a full flush
-  // costs about as much as a selective one.)
-  exec::flush_jump_cache(cpu);
+  // Blocks with code on the page; the rest of the jump cache (the kernel's
+  // code, when a user page changes) stays.
+  exec::flush_jump_cache_page(cpu, vpage);
 }
 
 namespace {
