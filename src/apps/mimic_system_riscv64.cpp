@@ -4,7 +4,11 @@
 // thread until the guest powers off (exit status from the sifive_test
 // device), Ctrl-a x / the monitor's quit, or a reset request (the machine is
 // reset and runs on, or exits under -no-reboot).
+#include <atomic>
+#include <csignal>
 #include <cstdio>
+#include <pthread.h>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -12,6 +16,7 @@
 #include "exec/cpu_loop.h"
 #include "exec/region.h"
 #include "hw/timer/clint.h"
+#include "memory/bql.h"
 #include "system/machine_setup.h"
 #include "system/options.h"
 #include "system/vcpu.h"
@@ -22,6 +27,41 @@ namespace {
 int fail(const std::string& message) {
   std::fprintf(stderr, "mimic-system-riscv64: %s\n", message.c_str());
   return 1;
+}
+
+// SIGTERM, SIGINT and SIGHUP shut the machine down cleanly, as in QEMU: the
+// harts stop and the drives are flushed and closed (exit status 0). They are
+// blocked in every thread and taken by one thread with sigwait.
+// Before the machine runs, a signal ends the process at once; while it runs,
+// it requests the shutdown; while the drives are being closed, it is ignored.
+std::atomic<system::SystemInstance*> g_running{nullptr};
+std::atomic<bool> g_finishing{false};
+
+sigset_t termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+void start_signal_thread() {
+  sigset_t set = termination_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // inherited by every later thread
+  std::thread([set] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&set, &sig) != 0) continue;
+      std::fprintf(stderr, "mimic-system-riscv64: terminating on signal %d\n", sig);
+      memory::BigLockGuard g(memory::big_lock());
+      if (system::SystemInstance* s = g_running.load()) {
+        s->request_shutdown(0);
+      } else if (!g_finishing.load()) {
+        std::_Exit(0);
+      }
+    }
+  }).detach();
 }
 }  // namespace
 
@@ -49,6 +89,7 @@ int main(int argc, char** argv) {
     return fail("-D: cannot open '" + opts->log_file + "'");
   }
 
+  start_signal_thread();
   std::vector<std::unique_ptr<system::RiscvHart>> harts;
   std::vector<hw::HartInterrupts*> lines;
   for (int i = 0; i < opts->smp; ++i) {
@@ -87,6 +128,7 @@ int main(int argc, char** argv) {
   hooks.system_reset = [&sys] { (*sys)->request_reset(); };
   (*sys)->set_monitor_hooks(hooks);
 
+  g_running.store(sys->get());
   exec::set_default_region_threshold(exec::kSystemRegionThreshold);
   for (auto& h : harts) h->start(machine.boot_info().reset_pc, false);
   for (;;) {
@@ -108,6 +150,11 @@ int main(int argc, char** argv) {
   }
   for (auto& h : harts) h->stop();
   const int status = (*sys)->exit_code();
+  {
+    memory::BigLockGuard g(memory::big_lock());
+    g_finishing.store(true);
+    g_running.store(nullptr);
+  }
   auto drained = (*sys)->shutdown_drives();
   if (!drained.ok()) std::fprintf(stderr, "mimic-system-riscv64: %s\n", drained.error().message.c_str());
   return status;
