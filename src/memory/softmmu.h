@@ -65,6 +65,16 @@ enum class MmuFault : uint8_t { kPage = 0, kAccess = 1, kMisaligned = 2 };
 
 constexpr unsigned kProtRead = 1, kProtWrite = 2, kProtExec = 4;
 
+// The permission an access needs.
+constexpr unsigned prot_for(MmuAccess access) {
+  switch (access) {
+    case MmuAccess::kLoad: return kProtRead;
+    case MmuAccess::kStore: return kProtWrite;
+    case MmuAccess::kFetch: return kProtExec;
+  }
+  return kProtRead | kProtWrite | kProtExec;
+}
+
 // What the guest architecture provides (implemented by guest/<arch>/mmu.cpp).
 struct SoftMmuHooks {
   // Translates `vaddr` for `access` at `mmu_idx`, checking permissions

@@ -36,10 +36,10 @@ MIMIC_ALWAYS_INLINE uint8_t* interp_host_addr(exec::CpuCommon* cpu, uint64_t add
   return cpu->guest_base + addr;
 }
 
-MIMIC_ALWAYS_INLINE bool interp_load(exec::CpuCommon* cpu, uint64_t addr, uint8_t memop, uint64_t* out) {
-  ir::MemOp m = ir::MemOp::decode(memop);
-  uint8_t* p = interp_host_addr(cpu, addr, m, false);
-  if (!p) return false;
+// Accesses of 2^size_log2 bytes at host address p (little-endian host);
+// loads return the value extended per the MemOp. Shared by the user-mode
+// path here and the system-mode path (interp_softmmu.h).
+MIMIC_ALWAYS_INLINE uint64_t host_load(const uint8_t* p, ir::MemOp m) {
   uint64_t raw = 0;
   switch (m.size_log2) {
     case 0: raw = *p; break;
@@ -47,7 +47,23 @@ MIMIC_ALWAYS_INLINE bool interp_load(exec::CpuCommon* cpu, uint64_t addr, uint8_
     case 2: { uint32_t v; std::memcpy(&v, p, 4); raw = v; break; }
     default: std::memcpy(&raw, p, 8); break;
   }
-  *out = ir::eval::extend_load(raw, m.size_log2, m.is_signed);
+  return ir::eval::extend_load(raw, m.size_log2, m.is_signed);
+}
+
+MIMIC_ALWAYS_INLINE void host_store(uint8_t* p, ir::MemOp m, uint64_t v) {
+  switch (m.size_log2) {
+    case 0: *p = static_cast<uint8_t>(v); break;
+    case 1: { uint16_t x = static_cast<uint16_t>(v); std::memcpy(p, &x, 2); break; }
+    case 2: { uint32_t x = static_cast<uint32_t>(v); std::memcpy(p, &x, 4); break; }
+    default: std::memcpy(p, &v, 8); break;
+  }
+}
+
+MIMIC_ALWAYS_INLINE bool interp_load(exec::CpuCommon* cpu, uint64_t addr, uint8_t memop, uint64_t* out) {
+  ir::MemOp m = ir::MemOp::decode(memop);
+  uint8_t* p = interp_host_addr(cpu, addr, m, false);
+  if (!p) return false;
+  *out = host_load(p, m);
   return true;
 }
 
@@ -55,12 +71,7 @@ MIMIC_ALWAYS_INLINE bool interp_store(exec::CpuCommon* cpu, uint64_t addr, uint8
   ir::MemOp m = ir::MemOp::decode(memop);
   uint8_t* p = interp_host_addr(cpu, addr, m, true);
   if (!p) return false;
-  switch (m.size_log2) {
-    case 0: *p = static_cast<uint8_t>(v); break;
-    case 1: { uint16_t x = static_cast<uint16_t>(v); std::memcpy(p, &x, 2); break; }
-    case 2: { uint32_t x = static_cast<uint32_t>(v); std::memcpy(p, &x, 4); break; }
-    default: std::memcpy(p, &v, 8); break;
-  }
+  host_store(p, m, v);
   return true;
 }
 
@@ -91,11 +102,9 @@ inline T host_atomic_rmw(T* p, uint8_t aop, T v) {
   }
 }
 
-inline bool interp_atomic_rmw(exec::CpuCommon* cpu, uint64_t addr, uint8_t memop, uint8_t aop,
-                              uint64_t v, uint64_t* out) {
-  ir::MemOp m = ir::MemOp::decode(memop);
-  uint8_t* p = interp_host_addr(cpu, addr, m, true);
-  if (!p) return false;
+// Host atomics of the MemOp's size at p (naturally aligned); return the old
+// value extended per the MemOp.
+inline uint64_t host_rmw(uint8_t* p, ir::MemOp m, uint8_t aop, uint64_t v) {
   uint64_t old;
   switch (m.size_log2) {
     case 0: old = host_atomic_rmw<uint8_t>(p, aop, static_cast<uint8_t>(v)); break;
@@ -103,7 +112,15 @@ inline bool interp_atomic_rmw(exec::CpuCommon* cpu, uint64_t addr, uint8_t memop
     case 2: old = host_atomic_rmw<uint32_t>(reinterpret_cast<uint32_t*>(p), aop, static_cast<uint32_t>(v)); break;
     default: old = host_atomic_rmw<uint64_t>(reinterpret_cast<uint64_t*>(p), aop, v); break;
   }
-  *out = ir::eval::extend_load(old, m.size_log2, m.is_signed);
+  return ir::eval::extend_load(old, m.size_log2, m.is_signed);
+}
+
+inline bool interp_atomic_rmw(exec::CpuCommon* cpu, uint64_t addr, uint8_t memop, uint8_t aop,
+                              uint64_t v, uint64_t* out) {
+  ir::MemOp m = ir::MemOp::decode(memop);
+  uint8_t* p = interp_host_addr(cpu, addr, m, true);
+  if (!p) return false;
+  *out = host_rmw(p, m, aop, v);
   return true;
 }
 
@@ -115,11 +132,7 @@ inline T host_cmpxchg(T* p, T cmp, T nv) {
   return cmp;  // on failure cmp holds the value found, on success it equals it
 }
 
-inline bool interp_cmpxchg(exec::CpuCommon* cpu, uint64_t addr, uint8_t memop, uint64_t cmp,
-                           uint64_t nv, uint64_t* out) {
-  ir::MemOp m = ir::MemOp::decode(memop);
-  uint8_t* p = interp_host_addr(cpu, addr, m, true);
-  if (!p) return false;
+inline uint64_t host_cas(uint8_t* p, ir::MemOp m, uint64_t cmp, uint64_t nv) {
   uint64_t old;
   switch (m.size_log2) {
     case 0: old = host_cmpxchg<uint8_t>(p, static_cast<uint8_t>(cmp), static_cast<uint8_t>(nv)); break;
@@ -127,7 +140,15 @@ inline bool interp_cmpxchg(exec::CpuCommon* cpu, uint64_t addr, uint8_t memop, u
     case 2: old = host_cmpxchg<uint32_t>(reinterpret_cast<uint32_t*>(p), static_cast<uint32_t>(cmp), static_cast<uint32_t>(nv)); break;
     default: old = host_cmpxchg<uint64_t>(reinterpret_cast<uint64_t*>(p), cmp, nv); break;
   }
-  *out = ir::eval::extend_load(old, m.size_log2, m.is_signed);
+  return ir::eval::extend_load(old, m.size_log2, m.is_signed);
+}
+
+inline bool interp_cmpxchg(exec::CpuCommon* cpu, uint64_t addr, uint8_t memop, uint64_t cmp,
+                           uint64_t nv, uint64_t* out) {
+  ir::MemOp m = ir::MemOp::decode(memop);
+  uint8_t* p = interp_host_addr(cpu, addr, m, true);
+  if (!p) return false;
+  *out = host_cas(p, m, cmp, nv);
   return true;
 }
 

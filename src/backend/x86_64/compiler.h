@@ -53,6 +53,18 @@
 
 namespace mimic::backend::x64 {
 
+// Host register number r as a 64-bit register, or at an access size of
+// 2^size_log2 bytes (byte registers without the legacy high-byte forms).
+inline Xbyak::Reg64 R(int r) { return Xbyak::Reg64(r); }
+inline Xbyak::Reg S(int r, unsigned size_log2) {
+  switch (size_log2) {
+    case 0: return Xbyak::Reg8(r, true);
+    case 1: return Xbyak::Reg16(r);
+    case 2: return Xbyak::Reg32(r);
+    default: return Xbyak::Reg64(r);
+  }
+}
+
 // The compiled form of one block (the Backend's opaque code handle).
 // Aligned so that an exit can report (JitBlock* | slot) in one register,
 // slot < 16 (jit.cpp: goto_tb slots and the hot exit).

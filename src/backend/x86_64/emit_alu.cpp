@@ -14,7 +14,6 @@ using ir::Opcode;
 
 namespace {
 
-Xbyak::Reg64 R(int r) { return Xbyak::Reg64(r); }
 // The register at the op's width.
 Xbyak::Reg W(int r, bool i32) {
   if (i32) return Xbyak::Reg32(r);

@@ -11,16 +11,6 @@ using ir::Opcode;
 
 namespace {
 
-Xbyak::Reg64 R(int r) { return Xbyak::Reg64(r); }
-// Register r at the access size 2^size_log2.
-Xbyak::Reg S(int r, unsigned size_log2) {
-  switch (size_log2) {
-    case 0: return Xbyak::Reg8(r, true);
-    case 1: return Xbyak::Reg16(r);
-    case 2: return Xbyak::Reg32(r);
-    default: return Xbyak::Reg64(r);
-  }
-}
 constexpr int off(size_t o) { return static_cast<int>(o); }
 const int kInsnPc = off(offsetof(exec::CpuCommon, insn_pc));
 

@@ -7,10 +7,6 @@ namespace mimic::backend::x64 {
 
 using namespace Xbyak::util;
 
-namespace {
-Xbyak::Reg64 R(int r) { return Xbyak::Reg64(r); }
-}  // namespace
-
 // Memory gets t's value: write back a dirty global, store a local that is
 // still needed to its spill slot.
 void Compiler::to_memory(uint32_t t) {

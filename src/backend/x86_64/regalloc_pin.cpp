@@ -12,7 +12,6 @@ using namespace Xbyak::util;
 
 namespace {
 
-Xbyak::Reg64 R(int r) { return Xbyak::Reg64(r); }
 
 // Pin registers in order of preference: callee-saved (survive helper calls),
 // then caller-saved ones without fixed uses (blocks without calls only).

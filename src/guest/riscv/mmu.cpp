@@ -157,18 +157,6 @@ WalkStatus walk(const RiscvCpu& cpu, uint64_t vaddr, MmuAccess access, unsigned 
   return st;
 }
 
-unsigned needed(MmuAccess access) {
-  switch (access) {
-    case MmuAccess::kLoad:
-      return memory::kProtRead;
-    case MmuAccess::kStore:
-      return memory::kProtWrite;
-    case MmuAccess::kFetch:
-      return memory::kProtExec;
-  }
-  return kProtAll;
-}
-
 bool translate(exec::CpuCommon* common, uint64_t vaddr, MmuAccess access, unsigned mmu_idx,
                uint64_t* paddr, unsigned* prot, unsigned* page_bits, MmuFault* fault) {
   const RiscvCpu& cpu = *riscv(common);
@@ -196,7 +184,7 @@ bool translate(exec::CpuCommon* common, uint64_t vaddr, MmuAccess access, unsign
     pmp_block_prot(cpu, w.paddr, 0, machine, &pmp_prot);  // one byte: always uniform
     *page_bits = 0;
   }
-  if (!(pmp_prot & needed(access))) {
+  if (!(pmp_prot & memory::prot_for(access))) {
     *fault = MmuFault::kAccess;
     return false;
   }

@@ -51,18 +51,6 @@ bool any_configured(const RiscvCpu& cpu) {
   return ((cpu.pmpcfg[0] | cpu.pmpcfg[1]) & kAMask) != 0;
 }
 
-unsigned needed_prot(MmuAccess access) {
-  switch (access) {
-    case MmuAccess::kLoad:
-      return memory::kProtRead;
-    case MmuAccess::kStore:
-      return memory::kProtWrite;
-    case MmuAccess::kFetch:
-      return memory::kProtExec;
-  }
-  return kProtAll;
-}
-
 // Permissions of a matching entry for an access at this privilege: unlocked
 // entries do not constrain M mode (§3.7.1 "Locking and Privilege Mode").
 unsigned entry_prot(uint8_t cfg, bool machine) {
@@ -91,10 +79,10 @@ bool pmp_check(const RiscvCpu& cpu, uint64_t pa, uint64_t size, MmuAccess access
       if (!entry_range(cpu, i, &lo, &hi)) continue;
       if (end <= lo || pa >= hi) continue;          // no byte matches
       if (pa < lo || end > hi) return false;        // some but not all bytes
-      return (entry_prot(pmp_cfg(cpu, i), machine) & needed_prot(access)) != 0;
+      return (entry_prot(pmp_cfg(cpu, i), machine) & memory::prot_for(access)) != 0;
     }
   }
-  return (default_prot(cpu, machine) & needed_prot(access)) != 0;
+  return (default_prot(cpu, machine) & memory::prot_for(access)) != 0;
 }
 
 bool pmp_block_prot(const RiscvCpu& cpu, uint64_t pa, unsigned block_bits, bool machine,
