@@ -23,6 +23,7 @@
 
 #include "exec/cpu_loop.h"
 #include "guest/riscv/cpu.h"
+#include "hw/irq.h"
 #include "memory/softmmu.h"
 
 namespace mimic::memory {
@@ -66,8 +67,9 @@ enum Cause : uint64_t {
 constexpr uint64_t kCauseInterrupt = uint64_t{1} << 63;
 
 // Interrupt numbers = bit positions in mip/mie (§3.1.9).
-constexpr unsigned kIrqSSoft = 1, kIrqMSoft = 3, kIrqSTimer = 5, kIrqMTimer = 7,
-                   kIrqSExt = 9, kIrqMExt = 11;
+// The same numbers the devices use (hw/irq.h).
+constexpr unsigned kIrqSSoft = hw::kMipSsip, kIrqMSoft = hw::kMipMsip, kIrqSTimer = hw::kMipStip,
+                   kIrqMTimer = hw::kMipMtip, kIrqSExt = hw::kMipSeip, kIrqMExt = hw::kMipMeip;
 // How devices drive mip (the HartInterrupts of the system layer): a level
 // change of interrupt line `irq` does
 //   level ? cpu.mip.fetch_or(1 << irq) : cpu.mip.fetch_and(~(1 << irq))

@@ -11,6 +11,7 @@
 
 #include "exec/cpu_loop.h"
 #include "exec/host_fp.h"
+#include "guest/riscv/csr.h"
 #include "guest/riscv/translate.h"
 #include "ir/helper.h"
 
@@ -19,15 +20,6 @@ namespace mimic::riscv {
 using ir::I64;
 
 namespace {
-
-enum Csr : uint16_t {
-  kFflags = 0x001,
-  kFrm = 0x002,
-  kFcsr = 0x003,
-  kCycle = 0xc00,
-  kTime = 0xc01,
-  kInstret = 0xc02,
-};
 
 uint64_t monotonic_ns() {
   timespec ts;
@@ -91,12 +83,12 @@ uint32_t write_fflags_index() {
 
 bool csr_known(uint16_t csr) {
   switch (csr) {
-    case kFflags:
-    case kFrm:
-    case kFcsr:
-    case kCycle:
-    case kTime:
-    case kInstret:
+    case kCsrFflags:
+    case kCsrFrm:
+    case kCsrFcsr:
+    case kCsrCycle:
+    case kCsrTime:
+    case kCsrInstret:
       return true;
     default:
       return false;
@@ -111,16 +103,16 @@ I64 frm_reg(Ctx& c) { return c.global(static_cast<int32_t>(offsetof(RiscvCpu, fr
 I64 read_csr(Ctx& c, uint16_t csr) {
   ir::Builder& b = c.b;
   switch (csr) {
-    case kFflags:
+    case kCsrFflags:
       return b.call(read_fflags_index());
-    case kFrm:
+    case kCsrFrm:
       return b.or_(frm_reg(c), b.const_i64(0));
-    case kFcsr:
+    case kCsrFcsr:
       return b.or_(b.shl(frm_reg(c), b.const_i64(5)), b.call(read_fflags_index()));
-    case kCycle:
-    case kInstret:
+    case kCsrCycle:
+    case kCsrInstret:
       return b.call(rdcycle_index());
-    default:  // kTime
+    default:  // kCsrTime
       return b.call(rdtime_index());
   }
 }
@@ -129,13 +121,13 @@ I64 read_csr(Ctx& c, uint16_t csr) {
 void write_csr(Ctx& c, uint16_t csr, I64 v) {
   ir::Builder& b = c.b;
   switch (csr) {
-    case kFflags:
+    case kCsrFflags:
       b.call(write_fflags_index(), {v});
       break;
-    case kFrm:
+    case kCsrFrm:
       b.mov(frm_reg(c), b.and_(v, b.const_i64(7)));
       break;
-    case kFcsr:
+    case kCsrFcsr:
       b.call(write_fflags_index(), {v});  // masks to 0x1f
       b.mov(frm_reg(c), b.and_(b.shr(v, b.const_i64(5)), b.const_i64(7)));
       break;
@@ -144,38 +136,36 @@ void write_csr(Ctx& c, uint16_t csr, I64 v) {
   }
 }
 
-enum class CsrOp { Write, Set, Clear };
-
 bool csr_access(Ctx& c, const Args& a, CsrOp op, bool uimm) {
   if (c.system()) return translate_csr_system(c, a, uimm);
   ir::Builder& b = c.b;
-  const bool writes = op == CsrOp::Write || a.rs1 != 0;
-  const bool reads = op != CsrOp::Write || a.rd != 0;
+  const bool writes = op == CsrOp::kWrite || a.rs1 != 0;
+  const bool reads = op != CsrOp::kWrite || a.rd != 0;
   if (!csr_known(a.csr) || (writes && csr_read_only(a.csr))) return false;
   const I64 src = uimm ? b.const_i64(a.rs1) : c.gpr(a.rs1);
   I64 old{};
   if (reads) old = read_csr(c, a.csr);
   if (writes) {
     I64 nv = src;
-    if (op == CsrOp::Set) nv = b.or_(old, src);
-    if (op == CsrOp::Clear) nv = b.andc(old, src);
+    if (op == CsrOp::kSet) nv = b.or_(old, src);
+    if (op == CsrOp::kClear) nv = b.andc(old, src);
     write_csr(c, a.csr, nv);
   }
   if (reads) c.set_gpr(a.rd, old);
   // frm is part of the TB flags (cpu.h): continue in a block translated for
   // the new mode, looked up afresh (unchained).
-  if (writes && (a.csr == kFrm || a.csr == kFcsr)) c.exit_to(c.next_pc, ir::kExitNormal);
+  if (writes && (a.csr == kCsrFrm || a.csr == kCsrFcsr)) c.exit_to(c.next_pc, ir::kExitNormal);
   return true;
 }
 
 }  // namespace
 
-bool trans_csrrw(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::Write, false); }
-bool trans_csrrs(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::Set, false); }
-bool trans_csrrc(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::Clear, false); }
-bool trans_csrrwi(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::Write, true); }
-bool trans_csrrsi(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::Set, true); }
-bool trans_csrrci(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::Clear, true); }
+bool trans_csrrw(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::kWrite, false); }
+bool trans_csrrs(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::kSet, false); }
+bool trans_csrrc(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::kClear, false); }
+bool trans_csrrwi(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::kWrite, true); }
+bool trans_csrrsi(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::kSet, true); }
+bool trans_csrrci(Ctx& c, const Args& a) { return csr_access(c, a, CsrOp::kClear, true); }
 
 // The block ends unchained right after fence.i, so the next instruction is
 // fetched anew from the (possibly rewritten) memory. System mode needs no
